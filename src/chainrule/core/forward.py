@@ -1,0 +1,105 @@
+"""Forward mode: every traced value carries its tangent along.
+
+A :class:`ForwardTracer` pairs a primal with its tangent (which may carry leading batch
+axes: a stack of directions pushed through at once). Nothing is stored: memory does not
+grow with the depth of the computation.
+"""
+from __future__ import annotations
+
+from .config import config
+from .errors import NoDerivativeRuleError
+from .tracer import Tracer
+
+
+class ForwardTracer(Tracer):
+    """A value with a tangent, for one forward-mode trace."""
+
+    __slots__ = ("_tangent",)
+
+    def __init__(self, primal, trace: "ForwardTrace", tangent) -> None:
+        self._primal = primal
+        self._trace = trace
+        self._level = trace.level
+        self._tangent = tangent
+
+
+class ForwardTrace:
+    """One forward-mode trace (one level)."""
+
+    __slots__ = ("level",)
+
+    def __init__(self, level: int) -> None:
+        self.level = level
+
+    def new_input(self, primal, tangent) -> ForwardTracer:
+        return ForwardTracer(primal, self, tangent)
+
+    def process(self, prim, args, kw):
+        level = self.level
+        vals = []
+        tans = []
+        for a in args:
+            if isinstance(a, Tracer) and a._level == level:
+                vals.append(a._primal)
+                tans.append(a._tangent)
+            else:
+                vals.append(a)
+                tans.append(None)
+        out = prim.fn(*vals, **kw)
+        if config.debug_nans:
+            from .reverse import _check_nans
+            _check_nans(prim, out, "output")
+        rules = prim.jvp_rules
+        if rules is None:
+            if prim.jvp_all is None:
+                raise NoDerivativeRuleError(
+                    f"chainrule.numpy.{prim.name} has no forward (JVP) derivative rule. Give "
+                    f"the function that uses it its own rule with @chainrule.custom_jvp / "
+                    f"@chainrule.custom_vjp, or register one on the primitive.")
+            tout = prim.jvp_all(tans, out, *vals, **kw)
+            pos = next(i for i, t in enumerate(tans) if t is not None)
+            nb = tans[pos].ndim - vals[pos].ndim
+        else:
+            tout = None
+            nb = 0
+            elementwise = prim.elementwise
+            for pos, t in enumerate(tans):
+                if t is None:
+                    continue
+                rule = rules[pos]
+                if rule is None:
+                    continue
+                x = vals[pos]
+                nb = t.ndim - x.ndim
+                if nb and elementwise and x.ndim < out.ndim:
+                    # line the tangent's primal axes up with the output's trailing axes
+                    t = t.reshape(t.shape[:nb] + (1,) * (out.ndim - x.ndim) + x.shape)
+                c = rule(t, out, *vals, **kw)
+                if c is None:
+                    continue
+                tout = c if tout is None else tout + c
+            if tout is None:
+                return out                          # no derivative flows: a constant
+        if prim.n_out:
+            return tuple(ForwardTracer(o, self, _fit(t, o, nb)) for o, t in zip(out, tout))
+        return ForwardTracer(out, self, _fit(tout, out, nb))
+
+
+def _fit(t, out, nb: int):
+    """Broadcast a tangent to ``batch + out.shape`` (a constant operand may have widened
+    the output) and keep the output's floating dtype."""
+    shape = out.shape
+    ts = t.shape
+    want = ts[:nb] + shape if nb else shape
+    if ts != want:
+        from .. import numpy as cnp
+        if len(ts) == len(want) or (len(ts) < len(want) and not nb):
+            t = cnp.broadcast_to(t, want)
+        else:                                       # batch axes, then 1s, then the rest
+            core = ts[nb:]
+            t = t.reshape(ts[:nb] + (1,) * (len(shape) - len(core)) + core)
+            t = cnp.broadcast_to(t, want)
+    dt = out.dtype
+    if t.dtype != dt and dt.kind == "f":
+        t = t.astype(dt)
+    return t

@@ -1,0 +1,202 @@
+"""Reverse mode: the tape and the backward pass.
+
+A :class:`ReverseTrace` records one tape entry per primitive applied to its tracers:
+``(primitive, argument primals, keyword options, output primal, parent indices)``.
+Recording order is already a topological order, so the backward pass is one loop over
+the tape from the end: no recursion (a million-step chain is fine), no sort. Each
+cotangent is released as soon as it has been pushed to the entry's parents, and with
+``consume=True`` each entry is dropped once used, so memory falls during the pass.
+"""
+from __future__ import annotations
+
+from .config import config
+from .errors import DebugNaNError, NoDerivativeRuleError
+from .tracer import Tracer
+
+_EMPTY: dict = {}
+
+# Marks the tape entry of one output of a multi-output primitive (eigh, svd, ...).
+_PROJECT = object()
+
+
+class ReverseTracer(Tracer):
+    """A value recorded on a reverse-mode tape; ``_idx`` is its tape entry."""
+
+    __slots__ = ("_idx",)
+
+    def __init__(self, primal, trace: "ReverseTrace", idx: int) -> None:
+        self._primal = primal
+        self._trace = trace
+        self._level = trace.level
+        self._idx = idx
+
+
+class ReverseTrace:
+    """One reverse-mode trace (one level): the tape of everything computed from its inputs."""
+
+    __slots__ = ("level", "tape")
+
+    def __init__(self, level: int) -> None:
+        self.level = level
+        self.tape: list = []
+
+    def new_input(self, primal) -> ReverseTracer:
+        tape = self.tape
+        tape.append(None)                           # an input: nothing to pull back
+        return ReverseTracer(primal, self, len(tape) - 1)
+
+    def process(self, prim, args, kw):
+        level = self.level
+        if len(args) == 1:                          # the only (and so the top) tracer
+            a = args[0]
+            vals = (a._primal,)
+            parents = (a._idx,)
+        else:
+            vals = []
+            parents = []
+            for a in args:
+                if isinstance(a, Tracer) and a._level == level:
+                    vals.append(a._primal)
+                    parents.append(a._idx)
+                else:
+                    vals.append(a)
+                    parents.append(-1)
+        out = prim.fn(*vals, **kw)
+        if config.debug_nans:
+            _check_nans(prim, out, "output")
+        tape = self.tape
+        idx = len(tape)
+        tape.append((prim, vals, kw, out, parents))
+        if prim.n_out:
+            tracers = []
+            for j, o in enumerate(out):
+                tape.append((_PROJECT, j, prim.n_out, o, (idx,)))
+                tracers.append(ReverseTracer(o, self, idx + 1 + j))
+            return tuple(tracers)
+        return ReverseTracer(out, self, idx)
+
+    def record(self, prim, vals, kw, out, parents):
+        """Record an entry computed elsewhere (custom rules, checkpoint)."""
+        tape = self.tape
+        idx = len(tape)
+        tape.append((prim, tuple(vals), kw, out, tuple(parents)))
+        if prim.n_out:
+            tracers = []
+            for j, o in enumerate(out):
+                tape.append((_PROJECT, j, prim.n_out, o, (idx,)))
+                tracers.append(ReverseTracer(o, self, idx + 1 + j))
+            return tuple(tracers)
+        return ReverseTracer(out, self, idx)
+
+
+def unbroadcast(c, target, batch: tuple):
+    """Sum (or broadcast) cotangent ``c`` to ``batch + target.shape``: the one place where
+    broadcasting is undone."""
+    full = batch + target.shape if batch else target.shape
+    cs = c.shape
+    if cs == full:
+        return c
+    from .. import numpy as cnp                     # the differentiable namespace
+    nb = len(batch)
+    lead = len(cs) - len(full)
+    if lead > 0:
+        c = cnp.sum(c, axis=tuple(range(nb, nb + lead)))
+        cs = c.shape
+    if len(cs) == len(full):
+        axes = tuple(i for i in range(nb, len(full)) if full[i] == 1 and cs[i] != 1)
+        if axes:
+            c = cnp.sum(c, axis=axes, keepdims=True)
+    if c.shape != full:
+        c = cnp.broadcast_to(c, full)
+    if c.dtype != target.dtype and target.dtype.kind == "f" and c.dtype.kind == "f":
+        c = c.astype(target.dtype)
+    return c
+
+
+def backward(tape: list, seeds, consume: bool) -> list:
+    """Walk ``tape`` from the end, starting from ``seeds`` (pairs ``(index, cotangent)``).
+
+    Returns the list of cotangents; entries of inputs keep theirs, all others are released.
+    """
+    n = len(tape)
+    ct = [None] * n
+    for i, g in seeds:
+        old = ct[i]
+        ct[i] = g if old is None else old + g
+    debug = config.debug_nans
+    for i in range(n - 1, -1, -1):
+        g = ct[i]
+        if g is None:
+            continue
+        entry = tape[i]
+        if entry is None:                           # an input: keep its cotangent
+            continue
+        ct[i] = None
+        if consume:
+            tape[i] = None
+        prim, vals, kw, out, parents = entry
+        if prim is _PROJECT:                        # one output of a multi-output op
+            p = parents[0]
+            slots = ct[p]
+            if slots is None:
+                slots = ct[p] = [None] * kw
+            slots[vals] = g if slots[vals] is None else slots[vals] + g
+            continue
+        if prim.n_out:
+            g = _fill_zeros(g, out)
+            nb = g[0].ndim - out[0].ndim
+            batch = g[0].shape[:nb] if nb else ()
+        else:
+            nb = g.ndim - out.ndim
+            batch = g.shape[:nb] if nb else ()
+        rules = prim.vjp_rules
+        if rules is None:
+            allc = prim.vjp_all(g, out, *vals, **kw) if prim.vjp_all is not None else None
+            if allc is None:
+                raise NoDerivativeRuleError(_missing(prim, "reverse (VJP)"))
+        for pos, p in enumerate(parents):
+            if p < 0:
+                continue
+            if rules is None:
+                c = allc[pos]
+                if c is None:
+                    continue
+            else:
+                rule = rules[pos]
+                if rule is None:
+                    continue
+                c = rule(g, out, *vals, **kw)
+            c = unbroadcast(c, vals[pos], batch)
+            if debug:
+                _check_nans(prim, c, f"cotangent of argument {pos}")
+            old = ct[p]
+            ct[p] = c if old is None else old + c
+    return ct
+
+
+def _fill_zeros(gs, outs):
+    """Cotangents of a multi-output primitive: zeros for the outputs nobody used."""
+    from .. import numpy as cnp
+    ref = next(g for g in gs if g is not None)
+    nb = ref.ndim - next(o for g, o in zip(gs, outs) if g is not None).ndim
+    batch = ref.shape[:nb]
+    return tuple(g if g is not None else cnp.zeros(batch + o.shape, dtype=o.dtype)
+                 for g, o in zip(gs, outs))
+
+
+def _missing(prim, mode: str) -> str:
+    return (f"chainrule.numpy.{prim.name} has no {mode} derivative rule. Give the "
+            f"function that uses it its own rule with @chainrule.custom_vjp / "
+            f"@chainrule.custom_jvp, or register one on the primitive.")
+
+
+def _check_nans(prim, value, what: str) -> None:
+    from .tracer import primal_value
+    import numpy as np
+    v = primal_value(value)
+    vs = v if isinstance(v, tuple) else (v,)
+    for x in vs:
+        x = primal_value(x)
+        if np.issubdtype(np.asarray(x).dtype, np.inexact) and np.isnan(x).any():
+            raise DebugNaNError(f"debug_nans: NaN in the {what} of primitive "
+                                f"'{prim.name}'")

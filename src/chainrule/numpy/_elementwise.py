@@ -1,0 +1,273 @@
+"""Elementwise functions: unary math, binary arithmetic, where/clip/maximum/minimum.
+
+Each primitive is one line of registration: its NumPy implementation and the derivative
+of the elementwise map, from which both the VJP (``g * f'(x)``) and the JVP
+(``t * f'(x)``) follow. Broadcasting is undone centrally (core.reverse.unbroadcast).
+Derivatives are written with chainrule.numpy functions so that they can be differentiated
+again.
+
+Kink conventions: ``abs``/``fabs`` have derivative 0 at 0 (``sign``); ``maximum``,
+``minimum``, ``fmax``, ``fmin`` send the derivative to the strictly larger (smaller)
+argument and 0 to both on a tie, so ``maximum(x, 0)`` (ReLU) has derivative 0 at 0;
+``clip`` passes derivative inside the closed interval ``[a_min, a_max]``.
+"""
+from __future__ import annotations
+
+import math
+
+import numpy as np
+
+from ..core.primitive import Primitive, make_binary, make_unary, bind
+from ..core.tracer import Tracer
+from ._registry import public
+
+_NS = "numpy"
+_FAM = "elementwise"
+
+
+def _unary(name: str, impl, deriv, doc: str = "") -> callable:
+    """Register a unary elementwise primitive with derivative ``deriv(x, ans)``."""
+    p = Primitive(name, impl,
+                  vjp_rules=[lambda g, ans, x: g * deriv(x, ans)],
+                  jvp_rules=[lambda t, ans, x: t * deriv(x, ans)],
+                  elementwise=True, family=_FAM)
+    f = make_unary(p, name, doc or f"Differentiable ``numpy.{name}``.\n\n"
+                   f">>> import chainrule.numpy as cnp\n>>> cnp.{name}(0.5) == __import__('numpy').{name}(0.5)\nTrue\n")
+    return public(_NS, name, "primitive", f, (name,))
+
+
+def _linear_unary(name: str, impl, doc: str = "") -> callable:
+    """A unary primitive that is linear: its JVP and VJP are the function itself."""
+    p = Primitive(name, impl, elementwise=True, family=_FAM)
+    f = make_unary(p, name, doc)
+    p.vjp_rules = (lambda g, ans, x: f(g),)
+    p.jvp_rules = (lambda t, ans, x: f(t),)
+    return public(_NS, name, "primitive", f, (name,))
+
+
+def _binary(name: str, impl, d1, d2, doc: str = "") -> callable:
+    """Register a binary elementwise primitive with partials ``d1(x, y, ans)``,
+    ``d2(x, y, ans)`` (``None``: no derivative in that argument)."""
+    vr = [None if d1 is None else (lambda g, ans, x, y: g * d1(x, y, ans)),
+          None if d2 is None else (lambda g, ans, x, y: g * d2(x, y, ans))]
+    jr = [None if d1 is None else (lambda t, ans, x, y: t * d1(x, y, ans)),
+          None if d2 is None else (lambda t, ans, x, y: t * d2(x, y, ans))]
+    p = Primitive(name, impl, vjp_rules=vr, jvp_rules=jr, elementwise=True, family=_FAM)
+    f = make_binary(p, name, doc or f"Differentiable ``numpy.{name}`` (broadcasting).")
+    return public(_NS, name, "primitive", f, (name,))
+
+
+# ------------------------------------------------------------------ arithmetic (linear)
+def _add_rules():
+    p = Primitive("add", np.add, elementwise=True, family=_FAM,
+                  vjp_rules=[lambda g, ans, x, y: g, lambda g, ans, x, y: g],
+                  jvp_rules=[lambda t, ans, x, y: t, lambda t, ans, x, y: t])
+    q = Primitive("subtract", np.subtract, elementwise=True, family=_FAM,
+                  vjp_rules=[lambda g, ans, x, y: g, lambda g, ans, x, y: -g],
+                  jvp_rules=[lambda t, ans, x, y: t, lambda t, ans, x, y: -t])
+    return p, q
+
+
+_padd, _psub = _add_rules()
+add = public(_NS, "add", "primitive", make_binary(_padd, "add", "Differentiable ``numpy.add``.\n\n>>> import chainrule as cr, chainrule.numpy as cnp\n>>> float(cr.grad(lambda x: cnp.add(x, x))(1.0))\n2.0\n"), ("add",))
+subtract = public(_NS, "subtract", "primitive", make_binary(_psub, "subtract", "Differentiable ``numpy.subtract``."), ("subtract",))
+negative = _linear_unary("negative", np.negative, "Differentiable ``numpy.negative``.")
+positive = _linear_unary("positive", np.positive, "Differentiable ``numpy.positive``.")
+
+multiply = _binary("multiply", np.multiply, lambda x, y, a: y, lambda x, y, a: x)
+divide = _binary("divide", np.divide, lambda x, y, a: 1.0 / y, lambda x, y, a: -a / y)
+true_divide = public(_NS, "true_divide", "composite", divide)
+
+
+def _pow_dx(x, y, ans):
+    # y * x**(y-1), written so that x = 0, y = 1 gives 1 rather than 0 * inf
+    return y * power(x, y - 1)
+
+
+def _pow_dy(x, y, ans):
+    # log(x) * x**y, with 0 where x == 0 (the limit for y > 0) instead of NaN
+    safe = where(x == 0, 1.0, x)
+    return where(x == 0, 0.0, ans * log(safe))
+
+
+power = _binary("power", np.power, _pow_dx, _pow_dy)
+float_power = _binary("float_power", np.float_power, lambda x, y, a: y * float_power(x, y - 1),
+                      _pow_dy)
+
+# ----------------------------------------------------------------------- unary math
+_LN2, _LN10 = math.log(2.0), math.log(10.0)
+
+sin = _unary("sin", np.sin, lambda x, a: cos(x))
+cos = _unary("cos", np.cos, lambda x, a: -sin(x))
+tan = _unary("tan", np.tan, lambda x, a: 1.0 + a * a)
+arcsin = _unary("arcsin", np.arcsin, lambda x, a: 1.0 / sqrt(1.0 - x * x))
+arccos = _unary("arccos", np.arccos, lambda x, a: -1.0 / sqrt(1.0 - x * x))
+arctan = _unary("arctan", np.arctan, lambda x, a: 1.0 / (1.0 + x * x))
+sinh = _unary("sinh", np.sinh, lambda x, a: cosh(x))
+cosh = _unary("cosh", np.cosh, lambda x, a: sinh(x))
+tanh = _unary("tanh", np.tanh, lambda x, a: 1.0 - a * a)
+arcsinh = _unary("arcsinh", np.arcsinh, lambda x, a: 1.0 / sqrt(x * x + 1.0))
+arccosh = _unary("arccosh", np.arccosh, lambda x, a: 1.0 / sqrt(x * x - 1.0))
+arctanh = _unary("arctanh", np.arctanh, lambda x, a: 1.0 / (1.0 - x * x))
+exp = _unary("exp", np.exp, lambda x, a: a)
+exp2 = _unary("exp2", np.exp2, lambda x, a: a * _LN2)
+expm1 = _unary("expm1", np.expm1, lambda x, a: a + 1.0)
+log = _unary("log", np.log, lambda x, a: 1.0 / x)
+log2 = _unary("log2", np.log2, lambda x, a: 1.0 / (x * _LN2))
+log10 = _unary("log10", np.log10, lambda x, a: 1.0 / (x * _LN10))
+log1p = _unary("log1p", np.log1p, lambda x, a: 1.0 / (1.0 + x))
+sqrt = _unary("sqrt", np.sqrt, lambda x, a: 0.5 / a)
+cbrt = _unary("cbrt", np.cbrt, lambda x, a: 1.0 / (3.0 * a * a))
+square = _unary("square", np.square, lambda x, a: 2.0 * x)
+reciprocal = _unary("reciprocal", np.reciprocal, lambda x, a: -(a * a))
+absolute = _unary("absolute", np.absolute, lambda x, a: sign(x),
+                  "Differentiable ``numpy.absolute``; derivative ``sign(x)``, 0 at 0.")
+abs = public(_NS, "abs", "composite", absolute)
+fabs = _unary("fabs", np.fabs, lambda x, a: sign(x), "``numpy.fabs``; derivative 0 at 0.")
+deg2rad = _unary("deg2rad", np.deg2rad, lambda x, a: math.pi / 180.0)
+rad2deg = _unary("rad2deg", np.rad2deg, lambda x, a: 180.0 / math.pi)
+radians = public(_NS, "radians", "composite", deg2rad)
+degrees = public(_NS, "degrees", "composite", rad2deg)
+
+
+def _sinc_d(x, a):
+    # d/dx sin(pi x)/(pi x) = (cos(pi x) - sinc(x)) / x, and 0 at x = 0
+    safe = where(x == 0, 1.0, x)
+    return where(x == 0, 0.0, (cos(math.pi * safe) - sinc(safe)) / safe)
+
+
+sinc = _unary("sinc", np.sinc, _sinc_d)
+logaddexp = _binary("logaddexp", np.logaddexp, lambda x, y, a: exp(x - a),
+                    lambda x, y, a: exp(y - a))
+logaddexp2 = _binary("logaddexp2", np.logaddexp2, lambda x, y, a: exp2(x - a),
+                     lambda x, y, a: exp2(y - a))
+hypot = _binary("hypot", np.hypot,
+                lambda x, y, a: where(a == 0, 0.0, x / where(a == 0, 1.0, a)),
+                lambda x, y, a: where(a == 0, 0.0, y / where(a == 0, 1.0, a)))
+arctan2 = _binary("arctan2", np.arctan2,
+                  lambda y, x, a: x / (x * x + y * y), lambda y, x, a: -y / (x * x + y * y))
+
+# Kinks: the derivative goes to the strictly larger (smaller) argument; 0 on a tie.
+maximum = _binary("maximum", np.maximum, lambda x, y, a: greater(x, y).astype(_ftype(x, y)),
+                  lambda x, y, a: greater(y, x).astype(_ftype(x, y)),
+                  "Differentiable ``numpy.maximum``: derivative to the larger argument, "
+                  "0 to both on a tie (so ``maximum(x, 0)`` has derivative 0 at 0).")
+minimum = _binary("minimum", np.minimum, lambda x, y, a: less(x, y).astype(_ftype(x, y)),
+                  lambda x, y, a: less(y, x).astype(_ftype(x, y)),
+                  "Differentiable ``numpy.minimum``: derivative to the smaller argument, "
+                  "0 to both on a tie.")
+fmax = _binary("fmax", np.fmax,
+               lambda x, y, a: (greater(x, y) | np.isnan(_p(y))).astype(_ftype(x, y)),
+               lambda x, y, a: (greater(y, x) | np.isnan(_p(x))).astype(_ftype(x, y)))
+fmin = _binary("fmin", np.fmin,
+               lambda x, y, a: (less(x, y) | np.isnan(_p(y))).astype(_ftype(x, y)),
+               lambda x, y, a: (less(y, x) | np.isnan(_p(x))).astype(_ftype(x, y)))
+mod = _binary("mod", np.mod, lambda x, y, a: 1.0, lambda x, y, a: -np.floor_divide(_p(x), _p(y)))
+remainder = public(_NS, "remainder", "composite", mod)
+fmod = _binary("fmod", np.fmod, lambda x, y, a: 1.0,
+               lambda x, y, a: -np.trunc(np.divide(_p(x), _p(y))))
+copysign = _binary("copysign", np.copysign,
+                   lambda x, y, a: where(sign(x) * sign(a) < 0, -1.0, 1.0), None)
+
+
+def _p(x):
+    while isinstance(x, Tracer):
+        x = x._primal
+    return x
+
+
+def _ftype(x, y):
+    return np.result_type(_dt(x), _dt(y), np.float16)
+
+
+def _dt(v):
+    v = _p(v)
+    return v.dtype if hasattr(v, "dtype") else np.result_type(v)
+
+
+# Comparisons used inside rules: plain boolean arrays from the primal values.
+def greater(x, y):
+    return np.greater(_p(x), _p(y))
+
+
+def less(x, y):
+    return np.less(_p(x), _p(y))
+
+
+def sign(x):
+    return np.sign(_p(x))
+
+
+# ---------------------------------------------------------------- where and clip
+def _where_impl(cond, x, y):
+    return np.where(cond, x, y)
+
+
+_pwhere = Primitive(
+    "where", _where_impl, elementwise=True, family=_FAM,
+    vjp_rules=[None, lambda g, ans, c, x, y: where(c, g, 0.0),
+               lambda g, ans, c, x, y: where(c, 0.0, g)],
+    jvp_rules=[None, lambda t, ans, c, x, y: where(c, t, 0.0),
+               lambda t, ans, c, x, y: where(c, 0.0, t)])
+
+
+def where(condition, x=None, y=None, /):
+    """Differentiable ``numpy.where(condition, x, y)``.
+
+    The derivative flows to ``x`` where ``condition`` holds and to ``y`` elsewhere; the
+    branch not picked receives exact zeros. A branch that is NaN or inf at the points it
+    does not pick (``log`` of a negative) still makes *its own* derivative NaN there, so
+    mask the input first::
+
+        safe = cnp.where(x > 0, x, 1.0)
+        y = cnp.where(x > 0, cnp.log(safe), 0.0)
+
+    >>> import chainrule as cr, chainrule.numpy as cnp
+    >>> float(cr.grad(lambda x: cnp.where(x > 0, x * x, -x))(3.0))
+    6.0
+    """
+    if x is None and y is None:
+        return np.where(_p(condition))
+    if x is None or y is None:
+        raise ValueError("chainrule.numpy.where: pass both x and y, or neither")
+    return bind(_pwhere, (_p(condition), x, y), {})
+
+
+public(_NS, "where", "primitive", where, ("where",))
+
+
+def _clip_impl(a, lo, hi):
+    return np.clip(a, lo, hi)
+
+
+_pclip = Primitive(
+    "clip", _clip_impl, elementwise=True, family=_FAM,
+    vjp_rules=[lambda g, ans, a, lo, hi: g * _inside(a, lo, hi),
+               lambda g, ans, a, lo, hi: g * (np.less(_p(a), _p(lo))),
+               lambda g, ans, a, lo, hi: g * (np.greater(_p(a), _p(hi)))],
+    jvp_rules=[lambda t, ans, a, lo, hi: t * _inside(a, lo, hi),
+               lambda t, ans, a, lo, hi: t * (np.less(_p(a), _p(lo))),
+               lambda t, ans, a, lo, hi: t * (np.greater(_p(a), _p(hi)))])
+
+
+def _inside(a, lo, hi):
+    a = _p(a)
+    return (a >= _p(lo)) & (a <= _p(hi))
+
+
+def clip(a, a_min=None, a_max=None, /):
+    """Differentiable ``numpy.clip``: derivative 1 inside ``[a_min, a_max]``, else it goes
+    to the bound that was hit.
+
+    >>> import chainrule as cr, chainrule.numpy as cnp
+    >>> float(cr.grad(lambda x: cnp.clip(x, 0.0, 1.0))(0.5)), float(cr.grad(lambda x: cnp.clip(x, 0.0, 1.0))(2.0))
+    (1.0, 0.0)
+    """
+    if a_min is None and a_max is None:
+        raise ValueError("chainrule.numpy.clip: give a_min, a_max or both")
+    lo = -np.inf if a_min is None else a_min
+    hi = np.inf if a_max is None else a_max
+    return bind(_pclip, (a, lo, hi), {})
+
+
+public(_NS, "clip", "primitive", clip, ("clip",))

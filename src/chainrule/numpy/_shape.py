@@ -1,0 +1,883 @@
+"""Shape manipulation: reshape, transpose, broadcast, flip, concatenate and the functions
+built from them (stack, split, tile, repeat, pad, roll, tril, ...).
+
+The primitives here are linear, so each rule is the primitive (or its inverse) applied to
+the tangent or cotangent, with the batch axes kept in front.
+"""
+from __future__ import annotations
+
+import builtins
+
+import numpy as np
+
+from ..core.primitive import Primitive, bind
+from ..core.tracer import Tracer
+from ._registry import public
+from ._util import batch_of, norm_axes, norm_axis, plain
+
+_NS = "numpy"
+_FAM = "shape"
+
+
+def _nb(t, x) -> int:
+    return t.ndim - x.ndim
+
+
+# ----------------------------------------------------------------------- reshape
+_preshape = Primitive(
+    "reshape", lambda x, shape: np.reshape(x, shape), family=_FAM,
+    vjp_rules=[lambda g, ans, x, shape: _reshape(g, batch_of(g, ans) + x.shape)],
+    jvp_rules=[lambda t, ans, x, shape: _reshape(t, t.shape[:_nb(t, x)] + ans.shape)])
+
+
+def _reshape(x, shape):
+    if x.shape == shape:
+        return x
+    return bind(_preshape, (x,), {"shape": shape})
+
+
+def _resolve_shape(size: int, shape, name="reshape") -> tuple:
+    if isinstance(shape, (int, np.integer)):
+        shape = (int(shape),)
+    shape = tuple(int(s) for s in shape)
+    if shape.count(-1) > 1:
+        raise ValueError(f"chainrule.numpy.{name}: can only specify one unknown dimension")
+    if -1 in shape:
+        known = 1
+        for s in shape:
+            if s != -1:
+                known *= s
+        if known == 0 or size % known:
+            raise ValueError(f"chainrule.numpy.{name}: cannot reshape array of size {size} "
+                             f"into shape {shape}")
+        shape = tuple(size // known if s == -1 else s for s in shape)
+    n = 1
+    for s in shape:
+        n *= s
+    if n != size:
+        raise ValueError(f"chainrule.numpy.{name}: cannot reshape array of size {size} into "
+                         f"shape {shape}")
+    return shape
+
+
+def reshape(a, shape=None, order="C", *, newshape=None):
+    """Differentiable ``numpy.reshape`` (C order).
+
+    >>> import chainrule.numpy as cnp
+    >>> cnp.reshape(cnp.arange(6.0), (2, 3)).shape
+    (2, 3)
+    """
+    if shape is None:
+        shape = newshape
+    if order != "C":
+        raise NotImplementedError("chainrule.numpy.reshape: only order='C' is supported")
+    a = asarray(a)
+    return _reshape(a, _resolve_shape(a.size, shape))
+
+
+public(_NS, "reshape", "primitive", reshape, ("reshape",))
+
+
+def ravel(a, order="C"):
+    """Differentiable ``numpy.ravel``.
+
+    >>> import chainrule.numpy as cnp
+    >>> cnp.ravel([[1.0, 2.0], [3.0, 4.0]])
+    array([1., 2., 3., 4.])
+    """
+    return reshape(a, (-1,), order)
+
+
+def expand_dims(a, axis):
+    """Differentiable ``numpy.expand_dims``.
+
+    >>> import chainrule.numpy as cnp
+    >>> cnp.expand_dims(cnp.ones(3), 0).shape
+    (1, 3)
+    """
+    a = asarray(a)
+    if isinstance(axis, (int, np.integer)):
+        axis = (int(axis),)
+    nd = a.ndim + len(axis)
+    axes = {ax + nd if ax < 0 else ax for ax in axis}
+    it = iter(a.shape)
+    return _reshape(a, tuple(1 if i in axes else next(it) for i in range(nd)))
+
+
+def squeeze(a, axis=None):
+    """Differentiable ``numpy.squeeze``.
+
+    >>> import chainrule.numpy as cnp
+    >>> cnp.squeeze(cnp.ones((1, 3, 1))).shape
+    (3,)
+    """
+    a = asarray(a)
+    if axis is None:
+        axes = tuple(i for i, s in enumerate(a.shape) if s == 1)
+    else:
+        axes = tuple(ax % a.ndim for ax in norm_axes(axis, a.ndim, "squeeze"))
+        for ax in axes:
+            if a.shape[ax] != 1:
+                raise ValueError("chainrule.numpy.squeeze: cannot select an axis to squeeze "
+                                 "out which has size not equal to one")
+    return _reshape(a, tuple(s for i, s in enumerate(a.shape) if i not in axes))
+
+
+for _n, _f in (("ravel", ravel), ("expand_dims", expand_dims), ("squeeze", squeeze)):
+    public(_NS, _n, "composite", _f)
+
+
+def atleast_1d(*arys):
+    """Differentiable ``numpy.atleast_1d``.
+
+    >>> import chainrule.numpy as cnp
+    >>> cnp.atleast_1d(1.0).shape
+    (1,)
+    """
+    res = [reshape(a, (1,)) if np.ndim(plain(a)) == 0 else asarray(a) for a in arys]
+    return res[0] if len(res) == 1 else res
+
+
+def atleast_2d(*arys):
+    """Differentiable ``numpy.atleast_2d``.
+
+    >>> import chainrule.numpy as cnp
+    >>> cnp.atleast_2d([1.0, 2.0]).shape
+    (1, 2)
+    """
+    res = []
+    for a in arys:
+        a = asarray(a)
+        res.append(a if a.ndim >= 2 else reshape(a, (1, -1) if a.ndim else (1, 1)))
+    return res[0] if len(res) == 1 else res
+
+
+def atleast_3d(*arys):
+    """Differentiable ``numpy.atleast_3d``.
+
+    >>> import chainrule.numpy as cnp
+    >>> cnp.atleast_3d([1.0, 2.0]).shape
+    (1, 2, 1)
+    """
+    res = []
+    for a in arys:
+        a = asarray(a)
+        if a.ndim == 0:
+            a = reshape(a, (1, 1, 1))
+        elif a.ndim == 1:
+            a = reshape(a, (1, -1, 1))
+        elif a.ndim == 2:
+            a = expand_dims(a, -1)
+        res.append(a)
+    return res[0] if len(res) == 1 else res
+
+
+for _n, _f in (("atleast_1d", atleast_1d), ("atleast_2d", atleast_2d),
+               ("atleast_3d", atleast_3d)):
+    public(_NS, _n, "composite", _f)
+
+
+# --------------------------------------------------------------------- transpose
+def _perm_batched(axes, nb):
+    return tuple(range(nb)) + tuple(nb + a for a in axes)
+
+
+def _inverse_perm(axes):
+    inv = [0] * len(axes)
+    for i, a in enumerate(axes):
+        inv[a] = i
+    return tuple(inv)
+
+
+_ptranspose = Primitive(
+    "transpose", lambda x, axes: np.transpose(x, axes), family=_FAM,
+    vjp_rules=[lambda g, ans, x, axes: _transpose(g, _perm_batched(_inverse_perm(axes),
+                                                                     _nb(g, ans)))],
+    jvp_rules=[lambda t, ans, x, axes: _transpose(t, _perm_batched(axes, _nb(t, x)))])
+
+
+def _transpose(x, axes):
+    if axes == tuple(range(len(axes))):
+        return x
+    return bind(_ptranspose, (x,), {"axes": axes})
+
+
+def transpose(a, axes=None):
+    """Differentiable ``numpy.transpose``.
+
+    >>> import chainrule.numpy as cnp
+    >>> cnp.transpose(cnp.ones((2, 3))).shape
+    (3, 2)
+    """
+    a = asarray(a)
+    nd = a.ndim
+    if axes is None:
+        axes = tuple(range(nd))[::-1]
+    else:
+        axes = tuple(int(ax) % nd if nd else int(ax) for ax in axes)
+        if sorted(axes) != list(range(nd)):
+            raise ValueError(f"chainrule.numpy.transpose: axes {axes} don't match an array "
+                             f"of dimension {nd}")
+    return _transpose(a, axes)
+
+
+public(_NS, "transpose", "primitive", transpose, ("transpose",))
+
+
+def swapaxes(a, axis1, axis2):
+    """Differentiable ``numpy.swapaxes``.
+
+    >>> import chainrule.numpy as cnp
+    >>> cnp.swapaxes(cnp.ones((2, 3, 4)), 0, 2).shape
+    (4, 3, 2)
+    """
+    a = asarray(a)
+    perm = list(range(a.ndim))
+    i, j = int(axis1) % a.ndim, int(axis2) % a.ndim
+    perm[i], perm[j] = perm[j], perm[i]
+    return _transpose(a, tuple(perm))
+
+
+def moveaxis(a, source, destination):
+    """Differentiable ``numpy.moveaxis``.
+
+    >>> import chainrule.numpy as cnp
+    >>> cnp.moveaxis(cnp.ones((2, 3, 4)), 0, -1).shape
+    (3, 4, 2)
+    """
+    a = asarray(a)
+    nd = a.ndim
+    src = [int(s) % nd for s in np.atleast_1d(source)]
+    dst = [int(d) % nd for d in np.atleast_1d(destination)]
+    if len(src) != len(dst):
+        raise ValueError("chainrule.numpy.moveaxis: source and destination must have the "
+                         "same number of elements")
+    order = [n for n in range(nd) if n not in src]
+    for d, s in sorted(zip(dst, src)):
+        order.insert(d, s)
+    return _transpose(a, tuple(order))
+
+
+def matrix_transpose(x):
+    """Differentiable ``numpy.matrix_transpose``: swap the last two axes.
+
+    >>> import chainrule.numpy as cnp
+    >>> cnp.matrix_transpose(cnp.ones((5, 2, 3))).shape
+    (5, 3, 2)
+    """
+    return swapaxes(x, -1, -2)
+
+
+for _n, _f in (("swapaxes", swapaxes), ("moveaxis", moveaxis),
+               ("matrix_transpose", matrix_transpose)):
+    public(_NS, _n, "composite", _f)
+
+
+# ------------------------------------------------------------------ broadcast_to
+_pbroadcast = Primitive(
+    "broadcast_to", lambda x, shape: np.broadcast_to(x, shape), family=_FAM,
+    vjp_rules=[lambda g, ans, x, shape: g],          # summed back centrally
+    jvp_rules=[lambda t, ans, x, shape: _broadcast_t(t, x, shape)])
+
+
+def _broadcast_t(t, x, shape):
+    nb = _nb(t, x)
+    if nb:
+        t = _reshape(t, t.shape[:nb] + (1,) * (len(shape) - x.ndim) + x.shape)
+    return broadcast_to(t, t.shape[:nb] + tuple(shape))
+
+
+def broadcast_to(array, shape):
+    """Differentiable ``numpy.broadcast_to`` (returns a read-only view when untraced).
+
+    >>> import chainrule.numpy as cnp
+    >>> cnp.broadcast_to([1.0, 2.0], (3, 2)).shape
+    (3, 2)
+    """
+    if isinstance(shape, (int, np.integer)):
+        shape = (int(shape),)
+    shape = tuple(shape)
+    if not isinstance(array, Tracer):
+        return np.broadcast_to(array, shape)
+    if array.shape == shape:
+        return array
+    return bind(_pbroadcast, (array,), {"shape": shape})
+
+
+public(_NS, "broadcast_to", "primitive", broadcast_to, ("broadcast_to",))
+
+
+def broadcast_arrays(*args):
+    """Differentiable ``numpy.broadcast_arrays``.
+
+    >>> import chainrule.numpy as cnp
+    >>> [a.shape for a in cnp.broadcast_arrays(cnp.ones(3), cnp.ones((2, 1)))]
+    [(2, 3), (2, 3)]
+    """
+    shape = np.broadcast_shapes(*(np.shape(plain(a)) for a in args))
+    return [broadcast_to(asarray(a), shape) for a in args]
+
+
+public(_NS, "broadcast_arrays", "composite", broadcast_arrays)
+
+
+# ----------------------------------------------------------------------- astype
+def _astype_impl(x, dtype):
+    return x.astype(dtype) if hasattr(x, "astype") else np.asarray(x, dtype=dtype)
+
+
+_pastype = Primitive(
+    "astype", _astype_impl, family=_FAM,
+    vjp_rules=[lambda g, ans, x, dtype: astype(g, x.dtype)],
+    jvp_rules=[lambda t, ans, x, dtype: astype(t, dtype)])
+
+
+def astype(x, dtype, /, *, copy=True):
+    """Differentiable ``x.astype(dtype)``; a cast to a non-float type is a constant.
+
+    >>> import chainrule.numpy as cnp, numpy as np
+    >>> cnp.astype(cnp.ones(2), np.float32).dtype
+    dtype('float32')
+    """
+    dtype = np.dtype(dtype)
+    if not isinstance(x, Tracer):
+        return _astype_impl(x, dtype)
+    if dtype.kind not in "fc":
+        return _astype_impl(plain(x), dtype)
+    if x.dtype == dtype:
+        return x
+    return bind(_pastype, (x,), {"dtype": dtype})
+
+
+public(_NS, "astype", "primitive", astype, ("astype",))
+
+
+def asarray(a, dtype=None, order=None, *, like=None):
+    """``numpy.asarray`` that keeps traced values (and lists of them) traced.
+
+    >>> import chainrule.numpy as cnp
+    >>> cnp.asarray([1.0, 2.0])
+    array([1., 2.])
+    """
+    if isinstance(a, Tracer):
+        return a if dtype is None else astype(a, dtype)
+    if isinstance(a, (list, tuple)) and _has_tracer(a):
+        out = stack([asarray(v) for v in a])
+        return out if dtype is None else astype(out, dtype)
+    return np.asarray(a, dtype=dtype)
+
+
+def array(object, dtype=None, *, copy=True, ndmin=0):
+    """``numpy.array`` that keeps traced values (and nested lists of them) traced.
+
+    >>> import chainrule.numpy as cnp
+    >>> cnp.array([[1.0, 2.0]]).shape
+    (1, 2)
+    """
+    if isinstance(object, Tracer) or (isinstance(object, (list, tuple))
+                                      and _has_tracer(object)):
+        out = asarray(object, dtype)
+        while out.ndim < ndmin:
+            out = expand_dims(out, 0)
+        return out
+    return np.array(object, dtype=dtype, copy=copy, ndmin=ndmin)
+
+
+def _has_tracer(seq) -> bool:
+    for v in seq:
+        if isinstance(v, Tracer) or (isinstance(v, (list, tuple)) and _has_tracer(v)):
+            return True
+    return False
+
+
+def copy(a, order="K"):
+    """Differentiable ``numpy.copy`` (a traced value is immutable: returned as is).
+
+    >>> import chainrule.numpy as cnp
+    >>> cnp.copy([1.0])
+    array([1.])
+    """
+    return a if isinstance(a, Tracer) else np.array(a, copy=True)
+
+
+for _n, _f in (("asarray", asarray), ("array", array), ("copy", copy),
+               ("asanyarray", asarray)):
+    public(_NS, _n, "composite", _f)
+asanyarray = asarray
+
+
+# --------------------------------------------------------------------------- flip
+_pflip = Primitive(
+    "flip", lambda x, axis: np.flip(x, axis), family=_FAM,
+    vjp_rules=[lambda g, ans, x, axis: _flip(g, axis)],
+    jvp_rules=[lambda t, ans, x, axis: _flip(t, axis)])
+
+
+def _flip(x, axis):
+    return bind(_pflip, (x,), {"axis": axis})
+
+
+def flip(m, axis=None):
+    """Differentiable ``numpy.flip``.
+
+    >>> import chainrule.numpy as cnp
+    >>> cnp.flip([1.0, 2.0, 3.0])
+    array([3., 2., 1.])
+    """
+    m = asarray(m)
+    return _flip(m, norm_axes(axis, m.ndim, "flip"))
+
+
+def fliplr(m):
+    """Differentiable ``numpy.fliplr``.
+
+    >>> import chainrule.numpy as cnp
+    >>> cnp.fliplr([[1.0, 2.0]])
+    array([[2., 1.]])
+    """
+    return flip(m, 1)
+
+
+def flipud(m):
+    """Differentiable ``numpy.flipud``.
+
+    >>> import chainrule.numpy as cnp
+    >>> cnp.flipud([[1.0], [2.0]])
+    array([[2.],
+           [1.]])
+    """
+    return flip(m, 0)
+
+
+public(_NS, "flip", "primitive", flip, ("flip",))
+public(_NS, "fliplr", "composite", fliplr)
+public(_NS, "flipud", "composite", flipud)
+
+
+def rot90(m, k=1, axes=(0, 1)):
+    """Differentiable ``numpy.rot90``.
+
+    >>> import chainrule.numpy as cnp
+    >>> cnp.rot90([[1.0, 2.0], [3.0, 4.0]])
+    array([[2., 4.],
+           [1., 3.]])
+    """
+    m = asarray(m)
+    k %= 4
+    a0, a1 = axes
+    if k == 0:
+        return m
+    if k == 2:
+        return flip(flip(m, a0), a1)
+    perm = list(range(m.ndim))
+    perm[a0 % m.ndim], perm[a1 % m.ndim] = perm[a1 % m.ndim], perm[a0 % m.ndim]
+    if k == 1:
+        return transpose(flip(m, a1), perm)
+    return flip(transpose(m, perm), a1)
+
+
+public(_NS, "rot90", "composite", rot90)
+
+
+# -------------------------------------------------------------------- concatenate
+def _concat_impl(*xs, axis):
+    return np.concatenate(xs, axis=axis)
+
+
+def _concat_vjp(i):
+    def rule(g, ans, *xs, axis):
+        start = 0
+        for x in xs[:i]:
+            start += x.shape[axis]
+        stop = start + xs[i].shape[axis]
+        idx = (Ellipsis, slice(start, stop)) + (slice(None),) * (-axis - 1)
+        return getitem_(g, idx)
+    return rule
+
+
+def _concat_jvp(tangents, ans, *xs, axis):
+    pos = next(i for i, t in enumerate(tangents) if t is not None)
+    batch = batch_of(tangents[pos], xs[pos])
+    parts = [t if t is not None else np.zeros(batch + np.shape(plain(x)), dtype=ans.dtype)
+             for t, x in zip(tangents, xs)]
+    return _concatenate(parts, axis)
+
+
+class _ConcatRules(tuple):
+    """Per-argument VJP rules for any number of arguments."""
+
+    def __getitem__(self, i):
+        return _concat_vjp(i)
+
+
+_pconcat = Primitive("concatenate", _concat_impl, family=_FAM, jvp_all=_concat_jvp)
+_pconcat.vjp_rules = _ConcatRules()
+
+
+def _concatenate(arrays, axis):
+    return bind(_pconcat, tuple(arrays), {"axis": axis})
+
+
+def concatenate(arrays, axis=0, out=None, dtype=None):
+    """Differentiable ``numpy.concatenate`` (``axis=None`` flattens first).
+
+    >>> import chainrule.numpy as cnp
+    >>> cnp.concatenate([cnp.ones(2), cnp.zeros(1)])
+    array([1., 1., 0.])
+    """
+    if out is not None:
+        raise TypeError("chainrule.numpy.concatenate: out= is not supported")
+    arrays = [asarray(a) for a in arrays]
+    if not arrays:
+        raise ValueError("chainrule.numpy.concatenate: need at least one array to concatenate")
+    if axis is None:
+        arrays = [ravel(a) for a in arrays]
+        axis = 0
+    nd = arrays[0].ndim
+    if nd == 0:
+        raise ValueError("chainrule.numpy.concatenate: zero-dimensional arrays cannot be "
+                         "concatenated")
+    res = _concatenate(arrays, norm_axis(axis, nd, "concatenate"))
+    return res if dtype is None else astype(res, dtype)
+
+
+public(_NS, "concatenate", "primitive", concatenate, ("concatenate",))
+
+
+def stack(arrays, axis=0, out=None, dtype=None):
+    """Differentiable ``numpy.stack``.
+
+    >>> import chainrule.numpy as cnp
+    >>> cnp.stack([cnp.ones(2), cnp.zeros(2)]).shape
+    (2, 2)
+    """
+    arrays = [asarray(a) for a in arrays]
+    if not arrays:
+        raise ValueError("chainrule.numpy.stack: need at least one array to stack")
+    shapes = {a.shape for a in arrays}
+    if len(shapes) != 1:
+        raise ValueError("chainrule.numpy.stack: all input arrays must have the same shape")
+    nd = arrays[0].ndim + 1
+    ax = int(axis) % nd
+    return concatenate([expand_dims(a, ax) for a in arrays], ax, out, dtype)
+
+
+def hstack(tup, dtype=None):
+    """Differentiable ``numpy.hstack``.
+
+    >>> import chainrule.numpy as cnp
+    >>> cnp.hstack([cnp.ones(2), cnp.zeros(1)]).shape
+    (3,)
+    """
+    arrs = [atleast_1d(a) for a in tup]
+    return concatenate(arrs, 0 if arrs[0].ndim == 1 else 1, dtype=dtype)
+
+
+def vstack(tup, dtype=None):
+    """Differentiable ``numpy.vstack``.
+
+    >>> import chainrule.numpy as cnp
+    >>> cnp.vstack([cnp.ones(2), cnp.zeros(2)]).shape
+    (2, 2)
+    """
+    return concatenate([atleast_2d(a) for a in tup], 0, dtype=dtype)
+
+
+def dstack(tup):
+    """Differentiable ``numpy.dstack``.
+
+    >>> import chainrule.numpy as cnp
+    >>> cnp.dstack([cnp.ones(2), cnp.zeros(2)]).shape
+    (1, 2, 2)
+    """
+    return concatenate([atleast_3d(a) for a in tup], 2)
+
+
+def column_stack(tup):
+    """Differentiable ``numpy.column_stack``.
+
+    >>> import chainrule.numpy as cnp
+    >>> cnp.column_stack([cnp.ones(3), cnp.zeros(3)]).shape
+    (3, 2)
+    """
+    arrs = []
+    for a in tup:
+        a = asarray(a)
+        arrs.append(reshape(a, (-1, 1)) if a.ndim < 2 else a)
+    return concatenate(arrs, 1)
+
+
+def append(arr, values, axis=None):
+    """Differentiable ``numpy.append``.
+
+    >>> import chainrule.numpy as cnp
+    >>> cnp.append([1.0], [2.0, 3.0])
+    array([1., 2., 3.])
+    """
+    if axis is None:
+        return concatenate([ravel(arr), ravel(values)])
+    return concatenate([arr, values], axis)
+
+
+for _n, _f in (("stack", stack), ("hstack", hstack), ("vstack", vstack), ("dstack", dstack),
+               ("column_stack", column_stack), ("append", append)):
+    public(_NS, _n, "composite", _f)
+
+
+# ------------------------------------------------------------------------ split
+def _split_points(n, indices_or_sections, name, even):
+    if isinstance(indices_or_sections, (int, np.integer)):
+        k = int(indices_or_sections)
+        if k <= 0:
+            raise ValueError(f"chainrule.numpy.{name}: number sections must be larger than 0")
+        if even and n % k:
+            raise ValueError(f"chainrule.numpy.{name}: array split does not result in an "
+                             f"equal division")
+        q, r = divmod(n, k)
+        sizes = [q + 1] * r + [q] * (k - r)
+        pts, acc = [], 0
+        for s in sizes[:-1]:
+            acc += s
+            pts.append(acc)
+        return pts
+    return [int(i) for i in indices_or_sections]
+
+
+def _split(ary, indices_or_sections, axis, name, even):
+    ary = asarray(ary)
+    ax = norm_axis(axis, ary.ndim, name)
+    n = ary.shape[ax]
+    pts = [0] + _split_points(n, indices_or_sections, name, even) + [n]
+    tail = (slice(None),) * (-ax - 1)
+    return [getitem_(ary, (Ellipsis, slice(a, builtins.max(a, b))) + tail)
+            for a, b in zip(pts[:-1], pts[1:])]
+
+
+def split(ary, indices_or_sections, axis=0):
+    """Differentiable ``numpy.split``.
+
+    >>> import chainrule.numpy as cnp
+    >>> [p.shape for p in cnp.split(cnp.ones(6), 3)]
+    [(2,), (2,), (2,)]
+    """
+    return _split(ary, indices_or_sections, axis, "split", True)
+
+
+def array_split(ary, indices_or_sections, axis=0):
+    """Differentiable ``numpy.array_split``.
+
+    >>> import chainrule.numpy as cnp
+    >>> [p.shape for p in cnp.array_split(cnp.ones(5), 2)]
+    [(3,), (2,)]
+    """
+    return _split(ary, indices_or_sections, axis, "array_split", False)
+
+
+def hsplit(ary, indices_or_sections):
+    """Differentiable ``numpy.hsplit``.
+
+    >>> import chainrule.numpy as cnp
+    >>> [p.shape for p in cnp.hsplit(cnp.ones((2, 4)), 2)]
+    [(2, 2), (2, 2)]
+    """
+    return split(ary, indices_or_sections, 1 if np.ndim(plain(ary)) > 1 else 0)
+
+
+def vsplit(ary, indices_or_sections):
+    """Differentiable ``numpy.vsplit``.
+
+    >>> import chainrule.numpy as cnp
+    >>> [p.shape for p in cnp.vsplit(cnp.ones((4, 2)), 2)]
+    [(2, 2), (2, 2)]
+    """
+    return split(ary, indices_or_sections, 0)
+
+
+for _n, _f in (("split", split), ("array_split", array_split), ("hsplit", hsplit),
+               ("vsplit", vsplit)):
+    public(_NS, _n, "composite", _f)
+
+
+# ----------------------------------------- functions built from indexing and where
+def _axis_index(arr_ndim, ax, idx):
+    """An index tuple selecting ``idx`` (an int array) along negative axis ``ax``."""
+    return (Ellipsis, idx) + (slice(None),) * (-ax - 1)
+
+
+def repeat(a, repeats, axis=None):
+    """Differentiable ``numpy.repeat``.
+
+    >>> import chainrule.numpy as cnp
+    >>> cnp.repeat([1.0, 2.0], 2)
+    array([1., 1., 2., 2.])
+    """
+    a = asarray(a)
+    if axis is None:
+        a = ravel(a)
+        axis = 0
+    ax = norm_axis(axis, a.ndim, "repeat")
+    idx = np.repeat(np.arange(a.shape[ax]), repeats)
+    return getitem_(a, _axis_index(a.ndim, ax, idx))
+
+
+def tile(A, reps):
+    """Differentiable ``numpy.tile``.
+
+    >>> import chainrule.numpy as cnp
+    >>> cnp.tile([1.0, 2.0], 2)
+    array([1., 2., 1., 2.])
+    """
+    A = asarray(A)
+    reps = (int(reps),) if isinstance(reps, (int, np.integer)) else tuple(int(r) for r in reps)
+    nd = builtins.max(A.ndim, len(reps))
+    A = reshape(A, (1,) * (nd - A.ndim) + A.shape)
+    reps = (1,) * (nd - len(reps)) + reps
+    for ax in range(nd):
+        if reps[ax] != 1:
+            idx = np.tile(np.arange(A.shape[ax]), reps[ax])
+            A = getitem_(A, _axis_index(nd, ax - nd, idx))
+    return A
+
+
+def roll(a, shift, axis=None):
+    """Differentiable ``numpy.roll``.
+
+    >>> import chainrule.numpy as cnp
+    >>> cnp.roll([1.0, 2.0, 3.0], 1)
+    array([3., 1., 2.])
+    """
+    a = asarray(a)
+    if axis is None:
+        return reshape(roll(ravel(a), shift, 0), a.shape)
+    shifts = np.broadcast_to(shift, np.shape(axis)).ravel() if np.ndim(axis) else [shift]
+    axes = np.atleast_1d(axis)
+    for s, ax in zip(shifts, axes):
+        ax = norm_axis(int(ax), a.ndim, "roll")
+        n = a.shape[ax]
+        idx = (np.arange(n) - int(s)) % n if n else np.arange(0)
+        a = getitem_(a, _axis_index(a.ndim, ax, idx))
+    return a
+
+
+def pad(array, pad_width, mode="constant", constant_values=0):
+    """Differentiable ``numpy.pad`` for modes constant, edge, reflect, symmetric, wrap
+    (differentiable in ``array``).
+
+    >>> import chainrule.numpy as cnp
+    >>> cnp.pad([1.0, 2.0], 1)
+    array([0., 1., 2., 0.])
+    """
+    a = asarray(array)
+    widths = np.broadcast_to(np.asarray(pad_width, dtype=int), (a.ndim, 2))
+    if mode not in ("constant", "edge", "reflect", "symmetric", "wrap"):
+        raise NotImplementedError(f"chainrule.numpy.pad: mode {mode!r} is not supported")
+    for ax in range(a.ndim):
+        lo, hi = int(widths[ax][0]), int(widths[ax][1])
+        if lo == 0 and hi == 0:
+            continue
+        n = a.shape[ax]
+        if mode == "constant":
+            cv = np.broadcast_to(np.asarray(plain(constant_values), dtype=float), (a.ndim, 2))
+            shp_lo = a.shape[:ax] + (lo,) + a.shape[ax + 1:]
+            shp_hi = a.shape[:ax] + (hi,) + a.shape[ax + 1:]
+            dt = plain(a).dtype if plain(a).dtype.kind == "f" else np.float64
+            a = concatenate([np.full(shp_lo, cv[ax][0], dtype=dt), a,
+                             np.full(shp_hi, cv[ax][1], dtype=dt)], ax)
+        else:
+            idx = np.pad(np.arange(n), (lo, hi), mode=mode)
+            a = getitem_(a, _axis_index(a.ndim, ax - a.ndim, idx))
+    return a
+
+
+def tril(m, k=0):
+    """Differentiable ``numpy.tril``.
+
+    >>> import chainrule.numpy as cnp
+    >>> cnp.tril([[1.0, 2.0], [3.0, 4.0]])
+    array([[1., 0.],
+           [3., 4.]])
+    """
+    m = asarray(m)
+    mask = np.tri(m.shape[-2], m.shape[-1], k, dtype=bool)
+    return where_(mask, m, 0.0)
+
+
+def triu(m, k=0):
+    """Differentiable ``numpy.triu``.
+
+    >>> import chainrule.numpy as cnp
+    >>> cnp.triu([[1.0, 2.0], [3.0, 4.0]])
+    array([[1., 2.],
+           [0., 4.]])
+    """
+    m = asarray(m)
+    mask = ~np.tri(m.shape[-2], m.shape[-1], k - 1, dtype=bool)
+    return where_(mask, m, 0.0)
+
+
+def diagonal(a, offset=0, axis1=0, axis2=1):
+    """Differentiable ``numpy.diagonal`` (the diagonal becomes the last axis).
+
+    >>> import chainrule.numpy as cnp
+    >>> cnp.diagonal([[1.0, 2.0], [3.0, 4.0]])
+    array([1., 4.])
+    """
+    a = asarray(a)
+    m = moveaxis(a, (axis1, axis2), (-2, -1))
+    n1, n2 = m.shape[-2], m.shape[-1]
+    rows = np.arange(builtins.max(0, -offset), n1)
+    cols = rows + offset
+    keep = (cols >= 0) & (cols < n2)
+    return getitem_(m, (Ellipsis, rows[keep], cols[keep]))
+
+
+def trace(a, offset=0, axis1=0, axis2=1, dtype=None, out=None):
+    """Differentiable ``numpy.trace``.
+
+    >>> import chainrule.numpy as cnp
+    >>> float(cnp.trace([[1.0, 2.0], [3.0, 4.0]]))
+    5.0
+    """
+    return sum_(diagonal(a, offset, axis1, axis2), axis=-1, dtype=dtype, out=out)
+
+
+def diag(v, k=0):
+    """Differentiable ``numpy.diag``: the diagonal of a matrix, or a matrix from a vector.
+
+    >>> import chainrule.numpy as cnp
+    >>> cnp.diag([1.0, 2.0])
+    array([[1., 0.],
+           [0., 2.]])
+    """
+    v = asarray(v)
+    if v.ndim == 2:
+        return diagonal(v, k)
+    if v.ndim != 1:
+        raise ValueError("chainrule.numpy.diag: input must be 1- or 2-d")
+    n = v.shape[0] + builtins.abs(k)
+    rows = np.arange(v.shape[0]) + builtins.max(-k, 0)
+    cols = np.arange(v.shape[0]) + builtins.max(k, 0)
+    return index_add_(v, (rows, cols), (n, n))
+
+
+def diagflat(v, k=0):
+    """Differentiable ``numpy.diagflat``.
+
+    >>> import chainrule.numpy as cnp
+    >>> cnp.diagflat([[1.0, 2.0]]).shape
+    (2, 2)
+    """
+    return diag(ravel(v), k)
+
+
+for _n, _f in (("repeat", repeat), ("tile", tile), ("roll", roll), ("pad", pad),
+               ("tril", tril), ("triu", triu), ("diagonal", diagonal), ("trace", trace),
+               ("diag", diag), ("diagflat", diagflat)):
+    public(_NS, _n, "composite", _f)
+
+
+def _late_imports():
+    global getitem_, where_, sum_, index_add_
+    from ._indexing import getitem as getitem_, index_add as index_add_
+    from ._elementwise import where as where_
+    from ._reductions import sum as sum_

@@ -1,0 +1,51 @@
+"""Small helpers shared by the rule files: axis normalisation and batch axes."""
+from __future__ import annotations
+
+import numpy as np
+
+from ..core.tracer import Tracer
+
+
+def plain(x):
+    """The untraced value under ``x``."""
+    while isinstance(x, Tracer):
+        x = x._primal
+    return x
+
+
+def norm_axes(axis, ndim: int, name: str = "function") -> tuple:
+    """``axis`` (None, int or tuple) as a sorted tuple of *negative* axes of an
+    ``ndim``-dimensional array: negative axes stay valid when batch axes are prepended."""
+    if axis is None:
+        return tuple(range(-ndim, 0))
+    if isinstance(axis, (int, np.integer)):
+        axis = (int(axis),)
+    out = []
+    for a in axis:
+        a = int(a)
+        if not -ndim <= a < ndim:
+            raise np.exceptions.AxisError(
+                f"chainrule.numpy.{name}: axis {a} is out of bounds for an array of "
+                f"dimension {ndim}")
+        out.append(a - ndim if a >= 0 else a)
+    if len(set(out)) != len(out):
+        raise ValueError(f"chainrule.numpy.{name}: repeated axis in {axis}")
+    return tuple(sorted(out))
+
+
+def norm_axis(axis: int, ndim: int, name: str = "function") -> int:
+    return norm_axes(axis, ndim, name)[0]
+
+
+def batch_of(g, ans) -> tuple:
+    """The leading batch axes of a tangent/cotangent ``g`` of a value shaped like ``ans``."""
+    nb = g.ndim - ans.ndim
+    return g.shape[:nb] if nb else ()
+
+
+def ndim_of(x) -> int:
+    return np.ndim(plain(x)) if not hasattr(x, "ndim") else x.ndim
+
+
+def shape_of(x) -> tuple:
+    return x.shape if hasattr(x, "shape") else np.shape(x)

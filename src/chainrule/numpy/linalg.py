@@ -1,0 +1,1 @@
+"""``chainrule.numpy.linalg`` (placeholder until the linear-algebra family lands)."""

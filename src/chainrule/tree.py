@@ -1,0 +1,138 @@
+"""Pytrees: nested ``dict``, ``list`` and ``tuple`` containers of array leaves.
+
+Transformations flatten their arguments into a list of leaves, work on the leaves, and
+rebuild the same structure for the results. ``None`` is an empty container (no leaves),
+as in JAX; dict keys are kept in sorted order so that flattening is deterministic.
+"""
+from __future__ import annotations
+
+from typing import Any, Callable
+
+__all__ = ["tree_flatten", "tree_unflatten", "tree_map", "tree_leaves", "TreeDef"]
+
+
+class TreeDef:
+    """The structure of a pytree without its leaves.
+
+    ``kind`` is one of ``"leaf"``, ``"none"``, ``"tuple"``, ``"list"``, ``"dict"``;
+    ``meta`` holds the sorted keys for dicts; ``children`` the sub-structures.
+    """
+
+    __slots__ = ("kind", "meta", "children", "num_leaves")
+
+    def __init__(self, kind: str, meta: Any, children: tuple) -> None:
+        self.kind = kind
+        self.meta = meta
+        self.children = children
+        self.num_leaves = 1 if kind == "leaf" else sum(c.num_leaves for c in children)
+
+    def __eq__(self, other: object) -> bool:
+        return (isinstance(other, TreeDef) and self.kind == other.kind
+                and self.meta == other.meta and self.children == other.children)
+
+    def __hash__(self) -> int:
+        return hash((self.kind, self.meta, self.children))
+
+    def __repr__(self) -> str:
+        if self.kind == "leaf":
+            return "*"
+        if self.kind == "none":
+            return "None"
+        inner = ", ".join(repr(c) for c in self.children)
+        if self.kind == "dict":
+            inner = ", ".join(f"{k!r}: {c!r}" for k, c in zip(self.meta, self.children))
+            return "{" + inner + "}"
+        if self.kind == "list":
+            return "[" + inner + "]"
+        if self.kind == "namedtuple":
+            return f"{self.meta.__name__}({inner})"
+        return "(" + inner + ("," if len(self.children) == 1 else "") + ")"
+
+
+_LEAF = TreeDef("leaf", None, ())
+_NONE = TreeDef("none", None, ())
+
+
+def _flatten(tree: Any, leaves: list) -> TreeDef:
+    t = type(tree)
+    if t is tuple:
+        return TreeDef("tuple", None, tuple(_flatten(c, leaves) for c in tree))
+    if t is list:
+        return TreeDef("list", None, tuple(_flatten(c, leaves) for c in tree))
+    if t is dict:
+        keys = tuple(sorted(tree))
+        return TreeDef("dict", keys, tuple(_flatten(tree[k], leaves) for k in keys))
+    if tree is None:
+        return _NONE
+    if isinstance(tree, tuple) and hasattr(tree, "_fields"):      # namedtuple
+        return TreeDef("namedtuple", t, tuple(_flatten(c, leaves) for c in tree))
+    leaves.append(tree)
+    return _LEAF
+
+
+def tree_flatten(tree: Any) -> tuple[list, TreeDef]:
+    """Split a pytree into its list of leaves and its structure.
+
+    >>> leaves, treedef = tree_flatten({"b": (1.0, 2.0), "a": [3.0]})
+    >>> leaves
+    [3.0, 1.0, 2.0]
+    >>> tree_unflatten(treedef, [x * 10 for x in leaves])
+    {'a': [30.0], 'b': (10.0, 20.0)}
+    """
+    leaves: list = []
+    return leaves, _flatten(tree, leaves)
+
+
+def tree_leaves(tree: Any) -> list:
+    """The leaves of a pytree, in flattening order.
+
+    >>> tree_leaves([1.0, {"w": 2.0}])
+    [1.0, 2.0]
+    """
+    return tree_flatten(tree)[0]
+
+
+def _unflatten(td: TreeDef, it) -> Any:
+    kind = td.kind
+    if kind == "leaf":
+        return next(it)
+    if kind == "none":
+        return None
+    kids = [_unflatten(c, it) for c in td.children]
+    if kind == "tuple":
+        return tuple(kids)
+    if kind == "list":
+        return kids
+    if kind == "dict":
+        return dict(zip(td.meta, kids))
+    return td.meta(*kids)                                            # namedtuple
+
+
+def tree_unflatten(treedef: TreeDef, leaves) -> Any:
+    """Rebuild a pytree of structure ``treedef`` from an iterable of leaves.
+
+    >>> _, td = tree_flatten((1.0, [2.0, 3.0]))
+    >>> tree_unflatten(td, [4.0, 5.0, 6.0])
+    (4.0, [5.0, 6.0])
+    """
+    leaves = list(leaves)
+    if len(leaves) != treedef.num_leaves:
+        raise ValueError(f"tree_unflatten: structure {treedef!r} needs {treedef.num_leaves} "
+                         f"leaves, got {len(leaves)}")
+    return _unflatten(treedef, iter(leaves))
+
+
+def tree_map(f: Callable, tree: Any, *rest: Any) -> Any:
+    """Apply ``f`` to every leaf (and the matching leaves of ``rest``), keeping the structure.
+
+    >>> tree_map(lambda x, y: x + y, {"a": 1.0, "b": (2.0,)}, {"a": 10.0, "b": (20.0,)})
+    {'a': 11.0, 'b': (22.0,)}
+    """
+    leaves, td = tree_flatten(tree)
+    others = []
+    for r in rest:
+        rl, rtd = tree_flatten(r)
+        if rtd != td:
+            raise ValueError(f"tree_map: structures differ: {td!r} and {rtd!r}")
+        others.append(rl)
+    return tree_unflatten(td, [f(*xs) for xs in zip(leaves, *others)])
