@@ -17,7 +17,7 @@ import numpy as np
 from .core.forward import ForwardTrace, ForwardTracer, _fit
 from .core.primitive import Primitive, top_tracer
 from .core.reverse import ReverseTrace, ReverseTracer, backward
-from .core.tracer import Tracer, new_level, primal_value
+from .core.tracer import Tracer, gc_paused, new_level, primal_value
 from .tree import tree_flatten, tree_map, tree_unflatten
 
 __all__ = ["grad", "value_and_grad", "vjp", "jvp", "jacfwd", "jacrev", "jacobian",
@@ -148,11 +148,15 @@ def _pull_back(trace, in_tracers, in_leaves, out_leaves, cts, batch=(), consume=
     for o, c in zip(out_leaves, cts):
         if isinstance(o, Tracer) and o._level == level and c is not None:
             seeds.append((o._idx, c))
-    ct = backward(trace.tape, seeds, consume) if seeds else [None] * len(trace.tape)
+    ct = backward(trace.tape, seeds, consume, batch) if seeds else [None] * len(trace.tape)
     res = []
     for t, x in zip(in_tracers, in_leaves):
         c = ct[t._idx]
-        res.append(_zeros(x, batch) if c is None else c)
+        if c is None:
+            c = _zeros(x, batch)
+        elif c.dtype != x.dtype:                    # float32 in, float32 out
+            c = c.astype(x.dtype)
+        res.append(c)
     return res
 
 
@@ -172,6 +176,10 @@ def value_and_grad(fun: Callable, argnums: Argnums = 0, has_aux: bool = False) -
 
     @functools.wraps(fun)
     def wrapped(*args, **kwargs):
+        with gc_paused():
+            return _value_and_grad(*args, **kwargs)
+
+    def _value_and_grad(*args, **kwargs):
         inputs = _Inputs(fun, args, argnums, fname)
         trace, tracers, out = _vjp_trace(fun, inputs, kwargs)
         level = trace.level
@@ -262,8 +270,6 @@ def vjp(fun: Callable, *primals, has_aux: bool = False):
         cts = []
         for o, c in zip(out_leaves, ct_leaves):
             c = c if isinstance(c, Tracer) else np.asarray(c, dtype=_dtype(o))
-            if c.shape != np.shape(primal_value(o)) and not isinstance(o, Tracer):
-                pass
             if tuple(c.shape) != tuple(_shape(o)):
                 raise ValueError(f"{fname}: cotangent of shape {tuple(c.shape)} for an output "
                                  f"of shape {tuple(_shape(o))}")
@@ -280,9 +286,24 @@ def _shape(x):
     return x.shape if isinstance(x, Tracer) else np.shape(x)
 
 
+def _pullback_batched(fun, primals, cts_leaves, batch):
+    """Cotangents of ``primals`` for output cotangents that may carry ``batch`` axes (used
+    inside rules: checkpoint, custom_jvp), as a list of leaves per primal."""
+    inputs = _Inputs(fun, tuple(primals), tuple(range(len(primals))), "pullback")
+    trace, tracers, out = _vjp_trace(fun, inputs, {})
+    out_leaves = tree_flatten(out)[0]
+    res = _pull_back(trace, tracers, inputs.leaves, out_leaves, cts_leaves, batch)
+    return tree_unflatten(inputs.tree, res)
+
+
+def _batch_of(g, ans):
+    nb = g.ndim - ans.ndim
+    return tuple(g.shape[:nb]) if nb else ()
+
+
 # --------------------------------------------------------------- forward mode core
 def _jvp_run(fun, inputs: _Inputs, tangent_leaves, kwargs, batch=()):
-    trace = ForwardTrace(new_level())
+    trace = ForwardTrace(new_level(), batch)
     tracers = [trace.new_input(x, t) for x, t in zip(inputs.leaves, tangent_leaves)]
     out = fun(*inputs.substitute(tracers), **kwargs)
     level = trace.level
@@ -570,9 +591,8 @@ def checkpoint(fun: Callable) -> Callable:
                     full[i] = d
                 return fun(*tree_unflatten(tree, full))
 
-            _, pull = vjp(inner, *[v[i] for i in diff])
-            out_tree = tree_flatten(ans if isinstance(ans, tuple) else ans)[1]
-            cts = pull(tree_unflatten(tree_flatten(out)[1], gs))
+            a0 = ans[0] if isinstance(ans, tuple) else ans
+            cts = _pullback_batched(inner, [v[i] for i in diff], gs, _batch_of(gs[0], a0))
             res = [None] * len(v)
             for i, c in zip(diff, cts):
                 res[i] = c
@@ -679,8 +699,7 @@ class custom_jvp:
         trace, level = top._trace, top._level
         vals = [_lower(x, level) for x in leaves]
         if isinstance(trace, ForwardTrace):
-            ref = next(x for x in leaves if isinstance(x, Tracer) and x._level == level)
-            batch = tuple(ref._tangent.shape[:ref._tangent.ndim - ref.ndim])
+            batch = trace.batch
             tans = [x._tangent if isinstance(x, Tracer) and x._level == level
                     else _zeros(x, batch) for x in leaves]
             out, tout = self.rule(tree_unflatten(tree, vals), tree_unflatten(tree, tans))
@@ -702,8 +721,9 @@ class custom_jvp:
                     full[i] = t
                 return rule(tree_unflatten(tree, list(v)), tree_unflatten(tree, full))[1]
 
-            _, pull = vjp(tangent_map, *[_zeros(v[i]) for i in diff])
-            cts = pull(tree_unflatten(tree_flatten(out)[1], gs))
+            a0 = ans[0] if isinstance(ans, tuple) else ans
+            cts = _pullback_batched(tangent_map, [_zeros(v[i]) for i in diff], gs,
+                                    _batch_of(gs[0], a0))
             res = [None] * len(v)
             for i, c in zip(diff, cts):
                 res[i] = c

@@ -24,12 +24,15 @@ class ForwardTracer(Tracer):
 
 
 class ForwardTrace:
-    """One forward-mode trace (one level)."""
+    """One forward-mode trace (one level). All its tangents carry the same leading
+    ``batch`` axes (none for a single direction)."""
 
-    __slots__ = ("level",)
+    __slots__ = ("level", "batch", "nb")
 
-    def __init__(self, level: int) -> None:
+    def __init__(self, level: int, batch: tuple = ()) -> None:
         self.level = level
+        self.batch = tuple(batch)
+        self.nb = len(self.batch)
 
     def new_input(self, primal, tangent) -> ForwardTracer:
         return ForwardTracer(primal, self, tangent)
@@ -38,17 +41,24 @@ class ForwardTrace:
         level = self.level
         vals = []
         tans = []
+        lower = False
         for a in args:
-            if isinstance(a, Tracer) and a._level == level:
-                vals.append(a._primal)
-                tans.append(a._tangent)
-            else:
-                vals.append(a)
-                tans.append(None)
-        out = prim.fn(*vals, **kw)
+            if isinstance(a, Tracer):
+                if a._level == level:
+                    v = a._primal
+                    vals.append(v)
+                    tans.append(a._tangent)
+                    if isinstance(v, Tracer):
+                        lower = True
+                    continue
+                lower = True
+            vals.append(a)
+            tans.append(None)
+        out = prim.fn(*vals, **kw) if lower else prim.impl(*vals, **kw)
         if config.debug_nans:
             from .reverse import _check_nans
             _check_nans(prim, out, "output")
+        nb = self.nb
         rules = prim.jvp_rules
         if rules is None:
             if prim.jvp_all is None:
@@ -57,23 +67,21 @@ class ForwardTrace:
                     f"the function that uses it its own rule with @chainrule.custom_jvp / "
                     f"@chainrule.custom_vjp, or register one on the primitive.")
             tout = prim.jvp_all(tans, out, *vals, **kw)
-            pos = next(i for i, t in enumerate(tans) if t is not None)
-            nb = tans[pos].ndim - vals[pos].ndim
         else:
             tout = None
-            nb = 0
-            elementwise = prim.elementwise
-            for pos, t in enumerate(tans):
+            align = nb and prim.elementwise
+            pos = -1
+            for t in tans:
+                pos += 1
                 if t is None:
                     continue
                 rule = rules[pos]
                 if rule is None:
                     continue
                 x = vals[pos]
-                nb = t.ndim - x.ndim
-                if nb and elementwise and x.ndim < out.ndim:
+                if align and x.ndim < out.ndim:
                     # line the tangent's primal axes up with the output's trailing axes
-                    t = t.reshape(t.shape[:nb] + (1,) * (out.ndim - x.ndim) + x.shape)
+                    t = t.reshape(self.batch + (1,) * (out.ndim - x.ndim) + x.shape)
                 c = rule(t, out, *vals, **kw)
                 if c is None:
                     continue

@@ -47,21 +47,53 @@ class ReverseTrace:
 
     def process(self, prim, args, kw):
         level = self.level
+        lower = False                               # any tracer of a lower level?
         if len(args) == 1:                          # the only (and so the top) tracer
             a = args[0]
-            vals = (a._primal,)
+            v = a._primal
+            vals = (v,)
             parents = (a._idx,)
+            lower = isinstance(v, Tracer)
+        elif len(args) == 2:                        # binary ops: no lists, no loop
+            a, b = args
+            if isinstance(a, Tracer):
+                if a._level == level:
+                    va, pa = a._primal, a._idx
+                    lower = isinstance(va, Tracer)
+                else:
+                    va, pa, lower = a, -1, True
+            else:
+                va, pa = a, -1
+            if isinstance(b, Tracer):
+                if b._level == level:
+                    vb, pb = b._primal, b._idx
+                    lower = lower or isinstance(vb, Tracer)
+                else:
+                    vb, pb, lower = b, -1, True
+            else:
+                vb, pb = b, -1
+            vals = (va, vb)
+            parents = (pa, pb)
         else:
             vals = []
             parents = []
             for a in args:
-                if isinstance(a, Tracer) and a._level == level:
-                    vals.append(a._primal)
-                    parents.append(a._idx)
-                else:
-                    vals.append(a)
-                    parents.append(-1)
-        out = prim.fn(*vals, **kw)
+                if isinstance(a, Tracer):
+                    if a._level == level:
+                        v = a._primal
+                        vals.append(v)
+                        parents.append(a._idx)
+                        if isinstance(v, Tracer):
+                            lower = True
+                        continue
+                    lower = True
+                vals.append(a)
+                parents.append(-1)
+        # With nothing traced below this level, call NumPy directly (skips one dispatch).
+        if kw:
+            out = prim.fn(*vals, **kw) if lower else prim.impl(*vals, **kw)
+        else:
+            out = prim.fn(*vals) if lower else prim.impl(*vals)
         if config.debug_nans:
             _check_nans(prim, out, "output")
         tape = self.tape
@@ -113,10 +145,11 @@ def unbroadcast(c, target, batch: tuple):
     return c
 
 
-def backward(tape: list, seeds, consume: bool) -> list:
+def backward(tape: list, seeds, consume: bool, batch: tuple = ()) -> list:
     """Walk ``tape`` from the end, starting from ``seeds`` (pairs ``(index, cotangent)``).
 
-    Returns the list of cotangents; entries of inputs keep theirs, all others are released.
+    Every cotangent carries the same leading ``batch`` axes as the seeds. Returns the list
+    of cotangents: entries of inputs keep theirs, all others are released once used.
     """
     n = len(tape)
     ct = [None] * n
@@ -143,18 +176,15 @@ def backward(tape: list, seeds, consume: bool) -> list:
             slots[vals] = g if slots[vals] is None else slots[vals] + g
             continue
         if prim.n_out:
-            g = _fill_zeros(g, out)
-            nb = g[0].ndim - out[0].ndim
-            batch = g[0].shape[:nb] if nb else ()
-        else:
-            nb = g.ndim - out.ndim
-            batch = g.shape[:nb] if nb else ()
+            g = _fill_zeros(g, out, batch)
         rules = prim.vjp_rules
         if rules is None:
-            allc = prim.vjp_all(g, out, *vals, **kw) if prim.vjp_all is not None else None
-            if allc is None:
+            if prim.vjp_all is None:
                 raise NoDerivativeRuleError(_missing(prim, "reverse (VJP)"))
-        for pos, p in enumerate(parents):
+            allc = prim.vjp_all(g, out, *vals, **kw) if kw else prim.vjp_all(g, out, *vals)
+        pos = -1
+        for p in parents:
+            pos += 1
             if p < 0:
                 continue
             if rules is None:
@@ -165,8 +195,10 @@ def backward(tape: list, seeds, consume: bool) -> list:
                 rule = rules[pos]
                 if rule is None:
                     continue
-                c = rule(g, out, *vals, **kw)
-            c = unbroadcast(c, vals[pos], batch)
+                c = rule(g, out, *vals, **kw) if kw else rule(g, out, *vals)
+            x = vals[pos]
+            if c.shape != (batch + x.shape if batch else x.shape):
+                c = unbroadcast(c, x, batch)
             if debug:
                 _check_nans(prim, c, f"cotangent of argument {pos}")
             old = ct[p]
@@ -174,13 +206,10 @@ def backward(tape: list, seeds, consume: bool) -> list:
     return ct
 
 
-def _fill_zeros(gs, outs):
+def _fill_zeros(gs, outs, batch):
     """Cotangents of a multi-output primitive: zeros for the outputs nobody used."""
-    from .. import numpy as cnp
-    ref = next(g for g in gs if g is not None)
-    nb = ref.ndim - next(o for g, o in zip(gs, outs) if g is not None).ndim
-    batch = ref.shape[:nb]
-    return tuple(g if g is not None else cnp.zeros(batch + o.shape, dtype=o.dtype)
+    import numpy as np
+    return tuple(g if g is not None else np.zeros(batch + o.shape, dtype=o.dtype)
                  for g, o in zip(gs, outs))
 
 

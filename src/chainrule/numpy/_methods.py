@@ -68,9 +68,10 @@ def _array_ufunc(self, ufunc, method, *inputs, **kwargs):
 
 def _install() -> None:
     T = Tracer
-    T.__add__, T.__radd__ = ew.add, _r(ew.add)
+    # + and * commute: x.__radd__(c) = add(x, c) saves a call on the hot path
+    T.__add__, T.__radd__ = ew.add, ew.add
     T.__sub__, T.__rsub__ = ew.subtract, _r(ew.subtract)
-    T.__mul__, T.__rmul__ = ew.multiply, _r(ew.multiply)
+    T.__mul__, T.__rmul__ = ew.multiply, ew.multiply
     T.__truediv__, T.__rtruediv__ = ew.divide, _r(ew.divide)
     T.__pow__ = lambda self, other, mod=None: ew.power(self, other)
     T.__rpow__ = _r(ew.power)
