@@ -65,7 +65,7 @@ def _rand_like(rng, tree):
 
 def check_grads(f: Callable, args: Sequence, modes=("fwd", "rev"), order: int = 2,
                 atol: float = None, rtol: float = None, eps: float = None,
-                seed: int = 0, _name: str = "f") -> None:
+                seed: int = 0, _name: str = "f", _depth: int = 0) -> None:
     """Check ``f``'s derivatives in every mode up to ``order`` against finite differences.
 
     Raises ``AssertionError`` naming the derivative chain, mode, order, argument and the
@@ -104,7 +104,7 @@ def check_grads(f: Callable, args: Sequence, modes=("fwd", "rev"), order: int = 
             tangents = [_zeros_tree(a) for a in args]
             tangents[k] = v
             _, got = jvp(f, args, tuple(tangents))
-            _compare(got, numeric, atol, rtol, f"JVP of {_name}", where, "fwd", 1)
+            _compare(got, numeric, atol, rtol, f"JVP of {_name}", where, "fwd", _depth + 1)
         if "rev" in modes:
             out = f(*args)
             u = _rand_like(rng, out)
@@ -114,7 +114,7 @@ def check_grads(f: Callable, args: Sequence, modes=("fwd", "rev"), order: int = 
             want = _vdot(u, numeric)
             if not abs(got - want) <= atol + rtol * abs(want):
                 raise AssertionError(
-                    f"check_grads: VJP of {_name}, {where}, mode rev, order 1: "
+                    f"check_grads: VJP of {_name}, {where}, mode rev, order {_depth + 1}: "
                     f"<u, J v> from reverse mode is {got:.10g}, finite differences give "
                     f"{want:.10g} (difference {abs(got - want):.3g})")
     if order > 1:
@@ -126,14 +126,14 @@ def check_grads(f: Callable, args: Sequence, modes=("fwd", "rev"), order: int = 
                     tangents[_k] = _v
                     return jvp(f, xs, tuple(tangents))[1]
                 check_grads(df, args, modes, order - 1, atol, rtol, eps, seed + 1,
-                            f"JVP of {_name}")
+                            f"JVP of {_name}", _depth + 1)
             if "rev" in modes:
                 u = _rand_like(rng, f(*args))
 
                 def bf(*xs, _k=k, _u=u):
                     return vjp(f, *xs)[1](_u)[_k]
                 check_grads(bf, args, modes, order - 1, atol, rtol, eps, seed + 2,
-                            f"VJP of {_name} (argument {k})")
+                            f"VJP of {_name} (argument {k})", _depth + 1)
 
 
 def _zeros_tree(a):

@@ -40,3 +40,15 @@ for _key, _entry in list(_PUBLIC.items()):
 from . import linalg  # noqa: E402,F401
 
 __all__ = sorted(e["name"] for e in _PUBLIC.values() if e["namespace"] == "numpy")
+
+
+def __getattr__(name: str):
+    # A NumPy function chainrule has no rule for: say so, and how to give it one.
+    if not name.startswith("_") and hasattr(_np, name):
+        raise AttributeError(
+            f"chainrule.numpy.{name}: numpy.{name} has no derivative rule in chainrule "
+            f"(neither reverse (VJP) nor forward (JVP) mode). Call numpy.{name} on plain "
+            f"values outside the differentiated code, or give a function that uses it its "
+            f"own rule with @chainrule.custom_vjp (reverse) / @chainrule.custom_jvp "
+            f"(forward and reverse).")
+    raise AttributeError(f"module 'chainrule.numpy' has no attribute {name!r}")

@@ -1,0 +1,16 @@
+"""The runnable examples in the docstrings of the core modules are tests too."""
+import doctest
+import importlib
+
+import pytest
+
+MODULES = ["chainrule", "chainrule.transforms", "chainrule.check", "chainrule.tree",
+           "chainrule.core.primitive", "chainrule.cli"]
+
+
+@pytest.mark.parametrize("name", MODULES)
+def test_doctests(name):
+    mod = importlib.import_module(name)
+    res = doctest.testmod(mod, optionflags=doctest.ELLIPSIS | doctest.NORMALIZE_WHITESPACE)
+    assert res.failed == 0, f"{res.failed} doctest(s) failed in {name}"
+    assert res.attempted > 0, f"no doctest examples in {name}"
