@@ -25,13 +25,16 @@ def _swap(x):
 
 
 # ------------------------------------------------------------------------ matmul
+# 1-D operands are promoted as in NumPy; when the other operand is a plain matrix the
+# rules use one GEMM over all batch axes ((..., k) @ (k, m)) rather than a stack of
+# matrix-vector products, which is what makes batched Jacobians and Hessians fast.
 def _mm_vjp_a(g, ans, a, b):
-    if a.ndim == 1 and b.ndim == 1:
+    if b.ndim == 1:                               # a (..., n, k) or (k,): outer product
         return expand_dims_(g, -1) * b
     if a.ndim == 1:
+        if b.ndim == 2:
+            return matmul(g, _swap(b))
         return getitem_(matmul(expand_dims_(g, -2), _swap(b)), (Ellipsis, 0, slice(None)))
-    if b.ndim == 1:
-        return expand_dims_(g, -1) * b
     return matmul(g, _swap(b))
 
 
@@ -41,12 +44,14 @@ def _mm_vjp_b(g, ans, a, b):
     if a.ndim == 1:
         return expand_dims_(a, -1) * expand_dims_(g, -2)
     if b.ndim == 1:
+        if a.ndim == 2:
+            return matmul(g, a)
         return getitem_(matmul(_swap(a), expand_dims_(g, -1)), (Ellipsis, 0))
     return matmul(_swap(a), g)
 
 
 def _mm_jvp_a(t, ans, a, b):
-    if a.ndim == 1 and b.ndim >= 2:       # t was aligned to batch + (1,)*(b.ndim-2) + (k,)
+    if a.ndim == 1 and b.ndim > 2:        # t was aligned to batch + (1,)*(b.ndim-2) + (k,)
         return getitem_(matmul(expand_dims_(t, -2), b), (Ellipsis, 0, slice(None)))
     return matmul(t, b)
 
@@ -55,6 +60,8 @@ def _mm_jvp_b(t, ans, a, b):
     if b.ndim == 1:
         if a.ndim == 1:
             return matmul(t, a)
+        if a.ndim == 2:
+            return matmul(t, _swap(a))
         return getitem_(matmul(a, expand_dims_(t, -1)), (Ellipsis, 0))
     return matmul(a, t)
 
@@ -130,7 +137,9 @@ def _fresh(subs, out, n):
 
 
 def _einsum_impl(*ops, subs, out):
-    return np.einsum(",".join(subs) + "->" + out, *ops, optimize=len(ops) > 2)
+    r = np.einsum(",".join(subs) + "->" + out, *ops, optimize=len(ops) > 2)
+    # the optimized path returns a 0-d array where NumPy's default returns a scalar
+    return r[()] if not out and isinstance(r, np.ndarray) else r
 
 
 def _einsum_jvp(tangents, ans, *ops, subs, out):
@@ -152,21 +161,31 @@ def _einsum_jvp(tangents, ans, *ops, subs, out):
 def _einsum_vjp(i):
     def rule(g, ans, *ops, subs, out):
         target = subs[i]
-        if len(set(target)) != len(target):
-            raise NotImplementedError(
-                "chainrule.numpy.einsum: no derivative with respect to an operand with a "
-                f"repeated index ({target!r}); use cnp.diagonal / cnp.trace instead")
         nb = g.ndim - ans.ndim
         bl = _fresh(subs, out, nb)
+        # A letter repeated inside operand i ('ii': a diagonal) gets a fresh letter for
+        # each repeat, tied to the first by an identity matrix: the cotangent lives on the
+        # diagonal and is zero off it.
+        fresh = iter(_fresh(subs, out + bl, len(target)))
+        renamed, eye_subs, eyes = "", [], []
+        for k, c in enumerate(target):
+            if c in target[:k]:
+                f = next(fresh)
+                eye_subs.append(c + f)
+                eyes.append(np.eye(ops[i].shape[k], dtype=plain(ans).dtype))
+                renamed += f
+            else:
+                renamed += c
         others = [s for j, s in enumerate(subs) if j != i]
-        avail = set(out).union(*others) if others else set(out)
-        keep = "".join(c for c in target if c in avail)
-        args = (g,) + tuple(o for j, o in enumerate(ops) if j != i)
-        r = bind(_peinsum, args, {"subs": (bl + out,) + tuple(others), "out": bl + keep})
-        if keep != target:                          # letters summed only inside operand i
+        in_subs = (bl + out,) + tuple(others) + tuple(eye_subs)
+        avail = set("".join(in_subs))
+        keep = "".join(c for c in renamed if c in avail)
+        args = (g,) + tuple(o for j, o in enumerate(ops) if j != i) + tuple(eyes)
+        r = bind(_peinsum, args, {"subs": in_subs, "out": bl + keep})
+        if keep != renamed:                         # letters summed only inside operand i
             shape = g.shape[:nb] + tuple(ops[i].shape)
             r = reshape_(r, g.shape[:nb] + tuple(ops[i].shape[k] if c in avail else 1
-                                                 for k, c in enumerate(target)))
+                                                 for k, c in enumerate(renamed)))
             r = broadcast_to_(r, shape)
         return r
     return rule
