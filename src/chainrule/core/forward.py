@@ -85,12 +85,32 @@ class ForwardTrace:
                 c = rule(t, out, *vals, **kw)
                 if c is None:
                     continue
-                tout = c if tout is None else tout + c
+                if tout is None:
+                    tout = c
+                elif prim.n_out:                    # a tuple of tangents: add per output
+                    tout = tuple(_add(u, v) for u, v in zip(tout, c))
+                else:
+                    tout = tout + c
             if tout is None:
                 return out                          # no derivative flows: a constant
         if prim.n_out:
-            return tuple(ForwardTracer(o, self, _fit(t, o, nb)) for o, t in zip(out, tout))
+            return tuple(ForwardTracer(o, self, _fit(t, o, nb) if t is not None
+                                       else _zero_tangent(o, self.batch))
+                         for o, t in zip(out, tout))
         return ForwardTracer(out, self, _fit(tout, out, nb))
+
+
+def _add(u, v):
+    if u is None:
+        return v
+    if v is None:
+        return u
+    return u + v
+
+
+def _zero_tangent(o, batch):
+    import numpy as np
+    return np.zeros(batch + o.shape, dtype=o.dtype if o.dtype.kind == "f" else np.float64)
 
 
 def _fit(t, out, nb: int):
