@@ -25,6 +25,7 @@ for _m in (_reductions, _shape, _indexing, _products):
     _m._late_imports()
 
 from . import _methods  # noqa: E402,F401  (installs operators on tracers)
+from . import _composites  # noqa: E402,F401
 from ._nondiff import *  # noqa: E402,F401,F403
 from ._nondiff import (ZERO_DERIVATIVE, CONSTRUCTORS, pi, e, inf, nan, newaxis,  # noqa
                        euler_gamma, float16, float32, float64, int8, int16, int32, int64,
