@@ -183,3 +183,11 @@ def test_numerical_grad_matches():
     x, y = np.array([1.0, -2.0]), np.array([0.5, 3.0])
     np.testing.assert_allclose(cr.numerical_grad(f, x, y), 2 * x * y, rtol=1e-7)
     np.testing.assert_allclose(cr.numerical_grad(f, x, y, argnums=1), x ** 2, rtol=1e-7)
+
+
+def test_numerical_grad_tuple_argnums():
+    g = cr.numerical_grad(lambda a, b: a * b ** 2, 2.0, 5.0, argnums=(0, 1))
+    assert isinstance(g, tuple)
+    assert g[0] == pytest.approx(25.0) and g[1] == pytest.approx(20.0)
+    with pytest.raises(TypeError, match="argnums"):
+        cr.numerical_grad(lambda a: a, 1.0, argnums=3)

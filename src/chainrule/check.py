@@ -20,15 +20,21 @@ def _default_eps(dtype) -> float:
     return float(np.finfo(dtype).eps ** (1.0 / 3.0))
 
 
-def numerical_grad(f: Callable, *args, argnums: int = 0, eps: float = None):
+def numerical_grad(f: Callable, *args, argnums=0, eps: float = None):
     """Central finite-difference gradient of scalar-valued ``f`` with respect to argument
-    ``argnums``; same shape as that argument.
+    ``argnums`` (an int, or a tuple of ints for a tuple of gradients); same shape as that
+    argument.
 
     >>> import chainrule as cr, chainrule.numpy as cnp, numpy as np
     >>> g = cr.numerical_grad(lambda x: cnp.sum(x ** 2), np.array([1.0, 2.0]))
     >>> np.allclose(g, [2.0, 4.0])
     True
     """
+    if isinstance(argnums, (tuple, list)):
+        return tuple(numerical_grad(f, *args, argnums=int(k), eps=eps) for k in argnums)
+    if not isinstance(argnums, (int, np.integer)) or not -len(args) <= argnums < len(args):
+        raise TypeError(f"numerical_grad: argnums must be an int or a tuple of ints indexing "
+                        f"the {len(args)} argument(s), got {argnums!r}")
     x = np.asarray(args[argnums], dtype=float if np.asarray(args[argnums]).dtype.kind != "f"
                    else None)
     h = _default_eps(x.dtype) if eps is None else eps
