@@ -63,7 +63,7 @@ class ForwardTrace:
         if rules is None:
             if prim.jvp_all is None:
                 raise NoDerivativeRuleError(
-                    f"chainrule.numpy.{prim.name} has no forward (JVP) derivative rule. Give "
+                    f"primitive '{prim.name}' has no forward (JVP) derivative rule. Give "
                     f"the function that uses it its own rule with @chainrule.custom_jvp / "
                     f"@chainrule.custom_vjp, or register one on the primitive.")
             tout = prim.jvp_all(tans, out, *vals, **kw)

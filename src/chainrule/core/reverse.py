@@ -214,7 +214,7 @@ def _fill_zeros(gs, outs, batch):
 
 
 def _missing(prim, mode: str) -> str:
-    return (f"chainrule.numpy.{prim.name} has no {mode} derivative rule. Give the "
+    return (f"primitive '{prim.name}' has no {mode} derivative rule. Give the "
             f"function that uses it its own rule with @chainrule.custom_vjp / "
             f"@chainrule.custom_jvp, or register one on the primitive.")
 
