@@ -33,8 +33,7 @@ def _unary(name: str, impl, deriv, doc: str = "", vjp=None, jvp=None) -> callabl
                   vjp_rules=[vjp or (lambda g, ans, x: g * deriv(x, ans))],
                   jvp_rules=[jvp or (lambda t, ans, x: t * deriv(x, ans))],
                   elementwise=True, family=_FAM)
-    f = make_unary(p, name, doc or f"Differentiable ``numpy.{name}``.\n\n"
-                   f">>> import chainrule.numpy as cnp\n>>> cnp.{name}(0.5) == __import__('numpy').{name}(0.5)\nTrue\n")
+    f = make_unary(p, name, doc)                 # doc examples: _add_examples below
     return public(_NS, name, "primitive", f, (name,))
 
 
@@ -85,7 +84,8 @@ multiply = _binary("multiply", np.multiply, lambda x, y, a: y, lambda x, y, a: x
 # multiply is the hottest rule: give it direct rules (one call instead of two)
 _REG["multiply"].vjp_rules = (lambda g, ans, x, y: g * y, lambda g, ans, x, y: g * x)
 _REG["multiply"].jvp_rules = (lambda t, ans, x, y: t * y, lambda t, ans, x, y: x * t)
-divide = _binary("divide", np.divide, lambda x, y, a: 1.0 / y, lambda x, y, a: -a / y,
+# divide(1.0, y): a constant Python 0 divisor gives inf like NumPy, not ZeroDivisionError
+divide = _binary("divide", np.divide, lambda x, y, a: divide(1.0, y), lambda x, y, a: -a / y,
                  op=operator.truediv)
 true_divide = public(_NS, "true_divide", "composite", divide)
 
@@ -270,19 +270,94 @@ def _inside(a, lo, hi):
     return (a >= _p(lo)) & (a <= _p(hi))
 
 
-def clip(a, a_min=None, a_max=None, /):
-    """Differentiable ``numpy.clip``: derivative 1 inside ``[a_min, a_max]``, else it goes
-    to the bound that was hit.
+def clip(a, a_min=None, a_max=None, out=None, *, min=None, max=None):
+    """Differentiable ``numpy.clip`` (bounds also as ``min=`` / ``max=``): derivative 1
+    inside the closed interval ``[a_min, a_max]``, else it goes to the bound that was hit.
 
     >>> import chainrule as cr, chainrule.numpy as cnp
     >>> float(cr.grad(lambda x: cnp.clip(x, 0.0, 1.0))(0.5)), float(cr.grad(lambda x: cnp.clip(x, 0.0, 1.0))(2.0))
     (1.0, 0.0)
     """
+    if out is not None:
+        raise TypeError("chainrule.numpy.clip: out= is not supported (it writes into an "
+                        "existing array); use the returned value")
+    for given, alias, what in ((a_min, min, "a_min"), (a_max, max, "a_max")):
+        if given is not None and alias is not None:
+            raise ValueError(f"chainrule.numpy.clip: pass {what} or its alias, not both")
+    a_min = min if a_min is None else a_min
+    a_max = max if a_max is None else a_max
     if a_min is None and a_max is None:
-        raise ValueError("chainrule.numpy.clip: give a_min, a_max or both")
+        return a if isinstance(a, Tracer) else np.clip(a, None, None)
     lo = -np.inf if a_min is None else a_min
     hi = np.inf if a_max is None else a_max
     return bind(_pclip, (a, lo, hi), {})
 
 
 public(_NS, "clip", "primitive", clip, ("clip",))
+
+
+# ------------------------------------------------------------------ doc examples
+# Each example evaluates the function at a point inside its domain and checks the
+# derivative against the closed form (NumPy code in x, y), which the doc also shows.
+_UNARY_EXAMPLES = {
+    "sin": (0.5, "np.cos(x)"), "cos": (0.5, "-np.sin(x)"), "tan": (0.5, "1 / np.cos(x) ** 2"),
+    "arcsin": (0.5, "1 / np.sqrt(1 - x ** 2)"), "arccos": (0.5, "-1 / np.sqrt(1 - x ** 2)"),
+    "arctan": (0.5, "1 / (1 + x ** 2)"), "sinh": (0.5, "np.cosh(x)"),
+    "cosh": (0.5, "np.sinh(x)"), "tanh": (0.5, "1 - np.tanh(x) ** 2"),
+    "arcsinh": (0.5, "1 / np.sqrt(x ** 2 + 1)"), "arccosh": (2.0, "1 / np.sqrt(x ** 2 - 1)"),
+    "arctanh": (0.5, "1 / (1 - x ** 2)"), "exp": (0.5, "np.exp(x)"),
+    "exp2": (0.5, "np.exp2(x) * np.log(2)"), "expm1": (0.5, "np.exp(x)"),
+    "log": (2.0, "1 / x"), "log2": (2.0, "1 / (x * np.log(2))"),
+    "log10": (2.0, "1 / (x * np.log(10))"), "log1p": (0.5, "1 / (1 + x)"),
+    "sqrt": (4.0, "0.5 / np.sqrt(x)"), "cbrt": (8.0, "1 / (3 * np.cbrt(x) ** 2)"),
+    "square": (0.5, "2 * x"), "reciprocal": (2.0, "-1 / x ** 2"),
+    "absolute": (-0.5, "np.sign(x)", "Kink convention: the derivative at 0 is 0."),
+    "fabs": (-0.5, "np.sign(x)", "Kink convention: the derivative at 0 is 0."),
+    "deg2rad": (90.0, "np.pi / 180"), "rad2deg": (0.5, "180 / np.pi"),
+    "sinc": (0.5, "(np.cos(np.pi * x) - np.sinc(x)) / x", "The derivative at 0 is 0."),
+    "negative": (0.5, "-1.0"), "positive": (0.5, "1.0"),
+}
+_TIE = ("Kink convention: the derivative goes to the {} argument and is 0 for both on a "
+        "tie (so ``{}(x, 0)`` has derivative 0 at 0).")
+_NAN = " A NaN argument passes the derivative to the other one."
+_BINARY_EXAMPLES = {
+    "subtract": (3.0, 1.0, "1.0", "-1.0"), "multiply": (0.5, 2.0, "y", "x"),
+    "divide": (0.5, 2.0, "1 / y", "-x / y ** 2"),
+    "power": (2.0, 3.0, "y * x ** (y - 1)", "np.log(x) * x ** y",
+              "At ``x = 0`` the partial in ``y`` is 0 (its limit for ``y > 0``)."),
+    "float_power": (2.0, 3.0, "y * x ** (y - 1)", "np.log(x) * x ** y"),
+    "logaddexp": (0.5, 2.0, "np.exp(x - np.logaddexp(x, y))", "np.exp(y - np.logaddexp(x, y))"),
+    "logaddexp2": (0.5, 2.0, "np.exp2(x - np.logaddexp2(x, y))",
+                   "np.exp2(y - np.logaddexp2(x, y))"),
+    "hypot": (3.0, 4.0, "x / np.hypot(x, y)", "y / np.hypot(x, y)",
+              "Both partials are 0 at the origin."),
+    "arctan2": (0.5, 2.0, "y / (x ** 2 + y ** 2)", "-x / (x ** 2 + y ** 2)"),
+    "maximum": (1.0, 2.0, "0.0", "1.0", _TIE.format("larger", "maximum")),
+    "minimum": (1.0, 2.0, "1.0", "0.0", _TIE.format("smaller", "minimum")),
+    "fmax": (1.0, 2.0, "0.0", "1.0", _TIE.format("larger", "fmax") + _NAN),
+    "fmin": (1.0, 2.0, "1.0", "0.0", _TIE.format("smaller", "fmin") + _NAN),
+    "mod": (5.0, 3.0, "1.0", "-np.floor(x / y)", "It jumps where ``x / y`` is an integer."),
+    "fmod": (-5.0, 3.0, "1.0", "-np.trunc(x / y)", "It jumps where ``x / y`` is an integer."),
+    "copysign": (2.0, -1.0, "-1.0", "0.0", "The sign of ``y`` is a constant (partial 0)."),
+}
+_HEAD = ">>> import chainrule as cr, chainrule.numpy as cnp, numpy as np\n"
+
+
+def _add_examples() -> None:
+    g = globals()
+    for name, (x, d, *note) in _UNARY_EXAMPLES.items():
+        g[name].__doc__ = (
+            f"Differentiable ``numpy.{name}``; derivative ``{d}``. {' '.join(note)}\n\n"
+            f"{_HEAD}>>> x = {x!r}\n>>> float(cnp.{name}(x)) == float(np.{name}(x))\nTrue\n"
+            f">>> bool(np.isclose(cr.grad(cnp.{name})(x), {d}))\nTrue\n")
+    for name, (x, y, d1, d2, *note) in _BINARY_EXAMPLES.items():
+        g[name].__doc__ = (
+            f"Differentiable ``numpy.{name}`` (broadcasting); partial derivatives ``{d1}`` "
+            f"and ``{d2}``. {' '.join(note)}\n\n"
+            f"{_HEAD}>>> x, y = {x!r}, {y!r}\n"
+            f">>> float(cnp.{name}(x, y)) == float(np.{name}(x, y))\nTrue\n"
+            f">>> bool(np.allclose(cr.grad(cnp.{name}, argnums=(0, 1))(x, y), ({d1}, {d2})))"
+            f"\nTrue\n")
+
+
+_add_examples()

@@ -12,7 +12,7 @@ import numpy as np
 from ..core.primitive import Primitive, bind
 from ..core.tracer import Tracer
 from ._registry import public
-from ._util import norm_axis, plain
+from ._util import holds_tracer, norm_axis, plain
 
 _NS = "numpy"
 _FAM = "indexing"
@@ -124,6 +124,12 @@ public(_NS, "getitem", "primitive", getitem, ("getitem",))
 public(_NS, "index_add", "primitive", index_add, ("index_add",))
 
 
+def _int_index(indices):
+    """Indices as an integer array (an empty list is an empty integer index, as in NumPy)."""
+    ind = np.asarray(plain(indices))
+    return ind.astype(np.intp) if ind.size == 0 and ind.dtype.kind == "f" else ind
+
+
 def take(a, indices, axis=None, mode=None):
     """Differentiable ``numpy.take``.
 
@@ -132,7 +138,7 @@ def take(a, indices, axis=None, mode=None):
     array([3., 1.])
     """
     a = asarray_(a)
-    ind = np.asarray(plain(indices))
+    ind = _int_index(indices)
     if mode == "wrap":
         ind = ind % (a.size if axis is None else a.shape[axis])
     elif mode == "clip":
@@ -166,7 +172,7 @@ def take_along_axis(arr, indices, axis=-1):
     array([[1., 3.]])
     """
     arr = asarray_(arr)
-    ind = np.asarray(plain(indices))
+    ind = _int_index(indices)
     if axis is None:
         return getitem(reshape_(arr, (-1,)), ind)
     if ind.ndim != arr.ndim:
@@ -244,20 +250,57 @@ def piecewise(x, condlist, funclist, *args, **kw):
                 (condlist if isinstance(condlist, (list, tuple)) else [condlist])]
     if len(funclist) == len(condlist) + 1:
         condlist.append(~np.any(condlist, axis=0))
-    out = zeros_like_f(x)
+    out = np.zeros(x.shape, dtype=plain(x).dtype)
     for cond, fn in zip(condlist, funclist):
         val = fn(x, *args, **kw) if callable(fn) else fn
         out = where_(cond, val, out)
+    if not isinstance(out, Tracer) and out.dtype != plain(x).dtype:
+        out = out.astype(plain(x).dtype)             # NumPy's output has x's dtype
     return out
 
 
-def zeros_like_f(x):
-    return np.zeros(x.shape, dtype=plain(x).dtype if plain(x).dtype.kind == "f" else float)
+def unique(ar, return_index=False, return_inverse=False, return_counts=False, axis=None,
+           **kw):
+    """Differentiable ``numpy.unique``: each unique value is an entry of ``ar``, and its
+    derivative goes to the first occurrence (indices, inverse and counts are constants).
+
+    >>> import chainrule as cr, chainrule.numpy as cnp, numpy as np
+    >>> cnp.unique([3.0, 1.0, 3.0])
+    array([1., 3.])
+    >>> cr.grad(lambda x: cnp.sum(cnp.unique(x) * np.array([1.0, 10.0])))(np.array([3.0, 1.0, 3.0]))
+    array([10.,  1.,  0.])
+    """
+    ar = asarray_(ar)
+    if not isinstance(ar, Tracer):
+        return np.unique(ar, return_index, return_inverse, return_counts, axis, **kw)
+    res = np.unique(plain(ar), True, return_inverse, return_counts, axis, **kw)
+    values = take(ar, res[1], axis=axis)
+    out = (values,) + res[1 if return_index else 2:]
+    return out if len(out) > 1 else values
+
+
+def bincount(x, weights=None, minlength=0):
+    """Differentiable ``numpy.bincount``: the weighted counts are sums of ``weights``, so
+    they differentiate in ``weights`` (``x`` is an integer constant).
+
+    >>> import chainrule as cr, chainrule.numpy as cnp, numpy as np
+    >>> cnp.bincount([0, 2, 2])
+    array([1, 0, 2])
+    >>> cr.jacrev(lambda w: cnp.bincount(np.array([0, 2, 2]), weights=w))(np.ones(3))
+    array([[1., 0., 0.],
+           [0., 0., 0.],
+           [0., 1., 1.]])
+    """
+    idx = np.asarray(plain(x))
+    if not holds_tracer(weights):
+        return np.bincount(idx, weights=weights, minlength=minlength)
+    n = len(np.bincount(idx, minlength=minlength))       # NumPy's checks and length
+    return index_add(asarray_(weights), idx, (n,))
 
 
 for _n, _f in (("take", take), ("take_along_axis", take_along_axis), ("sort", sort),
                ("compress", compress), ("extract", extract), ("select", select),
-               ("piecewise", piecewise)):
+               ("piecewise", piecewise), ("unique", unique), ("bincount", bincount)):
     public(_NS, _n, "composite", _f)
 
 

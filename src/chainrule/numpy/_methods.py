@@ -9,7 +9,7 @@ from __future__ import annotations
 import numpy as np
 
 from ..core.errors import TracedNumpyError
-from ..core.tracer import Tracer
+from ..core.tracer import Tracer, primal_value
 from . import _elementwise as ew, _reductions as red, _shape as sh, _indexing as ix
 from . import _products as pr, _nondiff as nd
 
@@ -38,6 +38,15 @@ def _transpose_method(self, *axes):
 
 def _round(self, decimals=0):
     return nd.round(self, decimals)
+
+
+def _divmod(self, other):
+    # the quotient is a constant (floor), the remainder differentiates like mod
+    return np.floor_divide(nd._strip(self), nd._strip(other)), ew.mod(self, other)
+
+
+def _rdivmod(self, other):
+    return np.floor_divide(nd._strip(other), nd._strip(self)), ew.mod(other, self)
 
 
 # Operators NumPy reaches through __array_ufunc__ (ndarray OP tracer, np.float64 OP tracer).
@@ -93,6 +102,10 @@ def _install() -> None:
     T.real = property(lambda self: self)
     T.imag = property(lambda self: np.zeros(self.shape, self.dtype))
     T.conj = T.conjugate = lambda self: self
+    T.__divmod__, T.__rdivmod__ = _divmod, _rdivmod
+    # printing and rounding read the value (f"{loss:.3f}" inside a differentiated function)
+    T.__format__ = lambda self, spec: format(primal_value(self), spec)
+    T.__round__ = lambda self, ndigits=None: round(primal_value(self), ndigits)
     methods = {
         "sum": red.sum, "mean": red.mean, "prod": red.prod, "max": red.max, "min": red.min,
         "var": red.var, "std": red.std, "cumsum": red.cumsum, "cumprod": red.cumprod,
@@ -102,6 +115,10 @@ def _install() -> None:
         "clip": ew.clip, "copy": sh.copy, "argmax": nd.argmax, "argmin": nd.argmin,
         "argsort": nd.argsort, "all": nd.all, "any": nd.any, "nonzero": nd.nonzero,
         "round": _round, "reshape": _reshape_method, "transpose": _transpose_method,
+        "compress": lambda self, condition, axis=None: ix.compress(condition, self, axis),
+        "searchsorted": lambda self, v, side="left", sorter=None: nd.searchsorted(
+            self, v, side, sorter),
+        "argpartition": nd.argpartition,
     }
     for name, fn in methods.items():
         setattr(T, name, fn)

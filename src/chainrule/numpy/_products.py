@@ -14,7 +14,7 @@ import numpy as np
 
 from ..core.primitive import Primitive, bind
 from ._registry import public
-from ._util import plain
+from ._util import as_traced, plain
 
 _NS = "numpy"
 _FAM = "products"
@@ -81,6 +81,8 @@ def matmul(x1, x2, /):
     >>> cr.grad(lambda x: cnp.sum(A @ x))(np.ones(2))
     array([4., 6.])
     """
+    if type(x1) in (list, tuple) or type(x2) in (list, tuple):     # lists of traced values
+        x1, x2 = as_traced(x1), as_traced(x2)
     return bind(_pmatmul, (x1, x2), {})
 
 
@@ -202,11 +204,14 @@ _peinsum.vjp_rules = _EinsumRules()
 
 def einsum(subscripts, *operands, optimize=False):
     """Differentiable ``numpy.einsum`` (string subscripts, with or without ``->`` and
-    ``...``).
+    ``...``; a repeated index inside an operand, as in ``"ii"``, takes its diagonal).
 
-    >>> import chainrule.numpy as cnp, numpy as np
+    >>> import chainrule as cr, chainrule.numpy as cnp, numpy as np
     >>> cnp.einsum("ij,j->i", np.eye(2), np.array([1.0, 2.0]))
     array([1., 2.])
+    >>> cr.grad(lambda a: cnp.einsum("ii", a))(np.ones((2, 2)))
+    array([[1., 0.],
+           [0., 1.]])
     """
     if not isinstance(subscripts, str):
         raise TypeError("chainrule.numpy.einsum: only string subscripts are supported")

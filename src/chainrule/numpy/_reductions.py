@@ -9,7 +9,7 @@ import numpy as np
 
 from ..core.primitive import Primitive, bind
 from ._registry import public
-from ._util import batch_of, norm_axes, norm_axis, plain
+from ._util import as_traced, batch_of, holds_tracer, norm_axes, norm_axis, plain
 
 _NS = "numpy"
 _FAM = "reductions"
@@ -40,35 +40,72 @@ def _check_out(name, out):
                         f"an existing array); use the returned value")
 
 
-def sum(a, axis=None, dtype=None, out=None, keepdims=False):
-    """Differentiable ``numpy.sum``.
+def _extra(**kw) -> dict:
+    """The optional NumPy keywords that were given (None: not given)."""
+    return {k: plain(v) for k, v in kw.items() if v is not None}
+
+
+def _mask(where, a):
+    """A ``where=`` argument as a constant boolean mask shaped like ``a``."""
+    return np.broadcast_to(np.asarray(plain(where), dtype=bool), a.shape)
+
+
+def _count(mask, axes, keepdims, like):
+    """How many entries ``mask`` selects along ``axes``, in ``like``'s float dtype (an
+    integer count would promote float32 results to float64)."""
+    dt = plain(like).dtype
+    return np.sum(mask, axis=axes, keepdims=keepdims).astype(
+        dt if dt.kind == "f" else np.float64)
+
+
+def sum(a, axis=None, dtype=None, out=None, keepdims=False, initial=None, where=None):
+    """Differentiable ``numpy.sum`` (also ``initial=`` and a constant ``where=`` mask).
 
     >>> import chainrule as cr, chainrule.numpy as cnp, numpy as np
     >>> cr.grad(lambda x: cnp.sum(x ** 2))(np.array([1.0, 2.0]))
     array([2., 4.])
+    >>> cr.grad(lambda x: cnp.sum(x ** 2, where=x > 1.5))(np.array([1.0, 2.0]))
+    array([0., 4.])
     """
     _check_out("sum", out)
+    if (initial is not None or where is not None) and not holds_tracer(a):
+        return np.sum(a, axis=axis, dtype=dtype, keepdims=keepdims,
+                      **_extra(initial=initial, where=where))
+    if type(a) in (list, tuple):                 # lists of traced values are array_like
+        a = as_traced(a)
     if dtype is not None:
         a = astype(a, dtype)
-    return bind(_psum, (a,), {"axis": norm_axes(axis, np.ndim(plain(a)), "sum"),
-                             "keepdims": bool(keepdims)})
+    if where is not None:
+        a = asarray(a)
+        a = where_(_mask(where, a), a, 0.0)
+    r = bind(_psum, (a,), {"axis": norm_axes(axis, np.ndim(plain(a)), "sum"),
+                          "keepdims": bool(keepdims)})
+    return r if initial is None else r + initial
 
 
 public(_NS, "sum", "primitive", sum, ("sum",))
 
 
-def mean(a, axis=None, dtype=None, out=None, keepdims=False):
-    """Differentiable ``numpy.mean``.
+def mean(a, axis=None, dtype=None, out=None, keepdims=False, *, where=None):
+    """Differentiable ``numpy.mean`` (also with a constant ``where=`` mask).
 
     >>> import chainrule.numpy as cnp
     >>> float(cnp.mean([1.0, 2.0, 3.0]))
     2.0
+    >>> float(cnp.mean([1.0, 2.0, 3.0], where=[True, False, True]))
+    2.0
     """
     _check_out("mean", out)
+    if where is not None and not holds_tracer(a):
+        return np.mean(a, axis=axis, dtype=dtype, keepdims=keepdims, where=plain(where))
     a = asarray(a) if not hasattr(a, "ndim") else a
     if dtype is not None:
         a = astype(a, dtype)
     axes = norm_axes(axis, a.ndim, "mean")
+    if where is not None:
+        m = _mask(where, a)
+        s = bind(_psum, (where_(m, a, 0.0),), {"axis": axes, "keepdims": bool(keepdims)})
+        return s / _count(m, axes, bool(keepdims), a)
     n = 1
     for ax in axes:
         n *= a.shape[ax]
@@ -79,6 +116,7 @@ def mean(a, axis=None, dtype=None, out=None, keepdims=False):
 
 
 public(_NS, "mean", "composite", mean)
+_mean = mean                 # var's keyword ``mean=`` shadows the function there
 
 
 # ------------------------------------------------------------------ max and min
@@ -104,28 +142,44 @@ _pmin = Primitive("min", lambda x, axis, keepdims: np.min(x, axis=axis, keepdims
                   vjp_rules=[_max_vjp], jvp_rules=[_max_jvp], family=_FAM)
 
 
-def max(a, axis=None, out=None, keepdims=False):
+def _extremum(name, prim, pair, a, axis, out, keepdims, initial, where):
+    """max / min with NumPy's ``initial=`` and ``where=`` (masked entries and ``initial``
+    join the comparison as constants; ties follow ``maximum``'s convention)."""
+    _check_out(name, out)
+    if (initial is not None or where is not None) and not holds_tracer(a):
+        return getattr(np, name)(a, axis=axis, keepdims=keepdims,
+                                 **_extra(initial=initial, where=where))
+    if type(a) in (list, tuple):
+        a = as_traced(a)
+    if where is not None:
+        if initial is None:
+            raise ValueError(f"chainrule.numpy.{name}: a where= mask needs initial= (the "
+                             f"value of an empty selection)")
+        a = asarray(a)
+        a = where_(_mask(where, a), a, initial)
+    r = bind(prim, (a,), {"axis": norm_axes(axis, np.ndim(plain(a)), name),
+                          "keepdims": bool(keepdims)})
+    return r if initial is None else pair(r, initial)
+
+
+def max(a, axis=None, out=None, keepdims=False, initial=None, where=None):
     """Differentiable ``numpy.max``; tied maxima share the derivative equally.
 
     >>> import chainrule as cr, chainrule.numpy as cnp, numpy as np
     >>> cr.grad(lambda x: cnp.max(x))(np.array([1.0, 3.0, 2.0]))
     array([0., 1., 0.])
     """
-    _check_out("max", out)
-    return bind(_pmax, (a,), {"axis": norm_axes(axis, np.ndim(plain(a)), "max"),
-                             "keepdims": bool(keepdims)})
+    return _extremum("max", _pmax, maximum_, a, axis, out, keepdims, initial, where)
 
 
-def min(a, axis=None, out=None, keepdims=False):
+def min(a, axis=None, out=None, keepdims=False, initial=None, where=None):
     """Differentiable ``numpy.min``; tied minima share the derivative equally.
 
     >>> import chainrule as cr, chainrule.numpy as cnp, numpy as np
     >>> cr.grad(lambda x: cnp.min(x))(np.array([1.0, 3.0, 2.0]))
     array([1., 0., 0.])
     """
-    _check_out("min", out)
-    return bind(_pmin, (a,), {"axis": norm_axes(axis, np.ndim(plain(a)), "min"),
-                             "keepdims": bool(keepdims)})
+    return _extremum("min", _pmin, minimum_, a, axis, out, keepdims, initial, where)
 
 
 public(_NS, "max", "primitive", max, ("max",))
@@ -237,7 +291,7 @@ def cumprod(a, axis=None, dtype=None, out=None):
 public(_NS, "cumprod", "primitive", cumprod, ("cumprod",))
 
 
-def prod(a, axis=None, dtype=None, out=None, keepdims=False):
+def prod(a, axis=None, dtype=None, out=None, keepdims=False, initial=None, where=None):
     """Differentiable ``numpy.prod``; exact derivatives also where entries are 0.
 
     >>> import chainrule as cr, chainrule.numpy as cnp, numpy as np
@@ -245,6 +299,15 @@ def prod(a, axis=None, dtype=None, out=None, keepdims=False):
     array([0., 8., 0.])
     """
     _check_out("prod", out)
+    if not holds_tracer(a):              # NumPy's own result (a scalar, not a 0-d array)
+        return np.prod(a, axis=axis, dtype=dtype, keepdims=keepdims,
+                       **_extra(initial=initial, where=where))
+    if initial is not None or where is not None:
+        a = asarray(a)
+        if where is not None:
+            a = where_(_mask(where, a), a, 1.0)
+        r = prod(a, axis=axis, dtype=dtype, keepdims=keepdims)
+        return r if initial is None else r * initial
     a = asarray(a) if not hasattr(a, "ndim") else a
     if dtype is not None:
         a = astype(a, dtype)
@@ -255,7 +318,10 @@ def prod(a, axis=None, dtype=None, out=None, keepdims=False):
     keep = [ax for ax in range(-nd, 0) if ax not in axes]
     moved = transpose_(a, tuple(k + nd for k in keep) + tuple(ax + nd for ax in axes))
     lead = moved.shape[:len(keep)]
-    flat = reshape_(moved, lead + (-1,))
+    size = 1
+    for ax in axes:
+        size *= a.shape[ax]
+    flat = reshape_(moved, lead + (size,))            # explicit: -1 is ambiguous at size 0
     if flat.shape[-1] == 0:
         r = np.ones(lead, dtype=plain(a).dtype)
     else:
@@ -269,33 +335,61 @@ public(_NS, "prod", "composite", prod)
 
 
 # ------------------------------------------------------------------ var and std
-def var(a, axis=None, dtype=None, out=None, ddof=0, keepdims=False):
-    """Differentiable ``numpy.var``.
+def var(a, axis=None, dtype=None, out=None, ddof=0, keepdims=False, *, where=None,
+        mean=None, correction=None):
+    """Differentiable ``numpy.var`` (also ``where=``, a given ``mean=`` and
+    ``correction=``, NumPy 2's name for ``ddof``).
 
     >>> import chainrule.numpy as cnp
     >>> float(cnp.var([1.0, 2.0, 3.0, 4.0]))
     1.25
     """
     _check_out("var", out)
+    if correction is not None:
+        ddof = correction
+    if (where is not None or mean is not None) and not holds_tracer([a, mean]):
+        return np.var(a, axis=axis, dtype=dtype, ddof=ddof, keepdims=keepdims,
+                      **_extra(where=where, mean=mean))
     a = asarray(a) if not hasattr(a, "ndim") else a
     if dtype is not None:
         a = astype(a, dtype)
     axes = norm_axes(axis, a.ndim, "var")
+    if mean is None:
+        mean = _mean(a, axis=axes, keepdims=True, where=where)
+    d = a - mean
+    if where is not None:
+        m = _mask(where, a)
+        return (_sum(where_(m, d * d, 0.0), axes, bool(keepdims))
+                / (_count(m, axes, bool(keepdims), a) - ddof))
     n = 1
     for ax in axes:
         n *= a.shape[ax]
-    d = a - mean(a, axis=axes, keepdims=True)
     return _sum(d * d, axes, bool(keepdims)) / (n - ddof)
 
 
-def std(a, axis=None, dtype=None, out=None, ddof=0, keepdims=False):
-    """Differentiable ``numpy.std`` (the derivative is infinite where the spread is 0).
+def std(a, axis=None, dtype=None, out=None, ddof=0, keepdims=False, *, where=None,
+        mean=None, correction=None):
+    """Differentiable ``numpy.std`` (the derivative is infinite where the spread of two or
+    more values is 0; over a single value the std is the constant 0, derivative 0).
 
     >>> import chainrule.numpy as cnp
     >>> float(cnp.std([1.0, 3.0]))
     1.0
     """
-    return sqrt_(var(a, axis=axis, dtype=dtype, out=out, ddof=ddof, keepdims=keepdims))
+    ddof = ddof if correction is None else correction
+    v = var(a, axis=axis, dtype=dtype, out=out, ddof=ddof, keepdims=keepdims, where=where,
+            mean=mean)
+    if not holds_tracer([a, mean]):
+        return np.sqrt(v)
+    a = asarray(a) if not hasattr(a, "ndim") else a
+    axes = norm_axes(axis, a.ndim, "std")
+    ones = np.ones(a.shape, dtype=bool) if where is None else _mask(where, a)
+    single = np.sum(ones, axis=axes, keepdims=bool(keepdims)) == 1
+    if ddof != 0 or not single.any():
+        return sqrt_(v)
+    # over a single value the variance is identically 0: keep it (derivative 0) instead
+    # of sqrt's infinite slope times a zero tangent
+    return where_(single, v, sqrt_(where_(single, 1.0, v)))
 
 
 public(_NS, "var", "composite", var)
@@ -337,8 +431,10 @@ def nansum(a, axis=None, dtype=None, out=None, keepdims=False):
     >>> float(cnp.nansum([1.0, np.nan, 2.0]))
     3.0
     """
-    return sum(where_(np.isnan(plain(a)), 0.0, a), axis=axis, dtype=dtype, out=out,
-               keepdims=keepdims)
+    a = as_traced(a)
+    if np.asarray(plain(a)).dtype.kind in "fc":     # integers have no NaN: keep their dtype
+        a = where_(np.isnan(plain(a)), 0.0, a)
+    return sum(a, axis=axis, dtype=dtype, out=out, keepdims=keepdims)
 
 
 def nanmean(a, axis=None, dtype=None, out=None, keepdims=False):
@@ -348,9 +444,13 @@ def nanmean(a, axis=None, dtype=None, out=None, keepdims=False):
     >>> float(cnp.nanmean([1.0, np.nan, 3.0]))
     2.0
     """
+    a = as_traced(a)
     keep = ~np.isnan(plain(a))
-    return (sum(where_(keep, a, 0.0), axis=axis, dtype=dtype, out=out, keepdims=keepdims)
-            / np.sum(keep, axis=axis, keepdims=keepdims))
+    if not holds_tracer(a):
+        return np.nanmean(a, axis=axis, dtype=dtype, keepdims=keepdims)
+    axes = norm_axes(axis, a.ndim, "nanmean")
+    return (sum(where_(keep, a, 0.0), axis=axes, dtype=dtype, out=out, keepdims=keepdims)
+            / _count(keep, axes, bool(keepdims), a))
 
 
 public(_NS, "nansum", "composite", nansum)
@@ -360,9 +460,10 @@ public(_NS, "nanmean", "composite", nanmean)
 # filled in by __init__ to avoid import cycles between families
 def _late_imports():
     global expand_dims_, broadcast_to_, flip_, moveaxis_, where_, reshape_, transpose_
-    global getitem_, sqrt_, asarray, astype
+    global getitem_, sqrt_, asarray, astype, maximum_, minimum_
     from ._shape import expand_dims as expand_dims_, broadcast_to as broadcast_to_
     from ._shape import flip as flip_, moveaxis as moveaxis_, reshape as reshape_
     from ._shape import transpose as transpose_, asarray, astype
     from ._indexing import getitem as getitem_
     from ._elementwise import where as where_, sqrt as sqrt_
+    from ._elementwise import maximum as maximum_, minimum as minimum_

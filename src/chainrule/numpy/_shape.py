@@ -13,7 +13,7 @@ import numpy as np
 from ..core.primitive import Primitive, bind
 from ..core.tracer import Tracer
 from ._registry import public
-from ._util import batch_of, norm_axes, norm_axis, plain
+from ._util import as_traced, batch_of, norm_axes, norm_axis, plain
 
 _NS = "numpy"
 _FAM = "shape"
@@ -60,19 +60,39 @@ def _resolve_shape(size: int, shape, name="reshape") -> tuple:
     return shape
 
 
-def reshape(a, shape=None, order="C", *, newshape=None):
-    """Differentiable ``numpy.reshape`` (C order).
+def reshape(a, shape=None, order="C", *, newshape=None, copy=None):
+    """Differentiable ``numpy.reshape`` (orders 'C', 'F' and 'A').
 
     >>> import chainrule.numpy as cnp
     >>> cnp.reshape(cnp.arange(6.0), (2, 3)).shape
     (2, 3)
+    >>> cnp.reshape(cnp.arange(4.0), (2, 2), order="F")
+    array([[0., 2.],
+           [1., 3.]])
     """
     if shape is None:
         shape = newshape
-    if order != "C":
-        raise NotImplementedError("chainrule.numpy.reshape: only order='C' is supported")
     a = asarray(a)
+    if _fortran(a, order, "reshape"):
+        # Fortran order is C order on the reversed axes
+        rev = tuple(range(a.ndim))[::-1]
+        shape = _resolve_shape(a.size, shape)
+        r = _reshape(_transpose(a, rev), shape[::-1])
+        return _transpose(r, tuple(range(r.ndim))[::-1])
     return _reshape(a, _resolve_shape(a.size, shape))
+
+
+def _fortran(a, order, name) -> bool:
+    """Whether ``order`` asks for Fortran index order for ``a`` ('A': as its memory)."""
+    if order in ("C", None):
+        return False
+    if order == "F":
+        return True
+    if order in ("A", "K"):
+        flags = getattr(plain(a), "flags", None)
+        return bool(flags is not None and flags.f_contiguous and not flags.c_contiguous)
+    raise ValueError(f"chainrule.numpy.{name}: order must be one of 'C', 'F', 'A' "
+                     f"(got {order!r})")
 
 
 public(_NS, "reshape", "primitive", reshape, ("reshape",))
@@ -85,6 +105,8 @@ def ravel(a, order="C"):
     >>> cnp.ravel([[1.0, 2.0], [3.0, 4.0]])
     array([1., 2., 3., 4.])
     """
+    if not _has_tracer([a]):
+        return np.ravel(a, order)
     return reshape(a, (-1,), order)
 
 
@@ -134,7 +156,7 @@ def atleast_1d(*arys):
     >>> cnp.atleast_1d(1.0).shape
     (1,)
     """
-    res = [reshape(a, (1,)) if np.ndim(plain(a)) == 0 else asarray(a) for a in arys]
+    res = [reshape(a, (1,)) if a.ndim == 0 else a for a in map(asarray, arys)]
     return res[0] if len(res) == 1 else res
 
 
@@ -297,6 +319,7 @@ def broadcast_to(array, shape):
     if isinstance(shape, (int, np.integer)):
         shape = (int(shape),)
     shape = tuple(shape)
+    array = as_traced(array)
     if not isinstance(array, Tracer):
         return np.broadcast_to(array, shape)
     if array.shape == shape:
@@ -314,8 +337,9 @@ def broadcast_arrays(*args):
     >>> [a.shape for a in cnp.broadcast_arrays(cnp.ones(3), cnp.ones((2, 1)))]
     [(2, 3), (2, 3)]
     """
-    shape = np.broadcast_shapes(*(np.shape(plain(a)) for a in args))
-    return [broadcast_to(asarray(a), shape) for a in args]
+    args = [asarray(a) for a in args]
+    shape = np.broadcast_shapes(*(a.shape for a in args))
+    return [broadcast_to(a, shape) for a in args]
 
 
 public(_NS, "broadcast_arrays", "composite", broadcast_arrays)
@@ -397,11 +421,38 @@ def copy(a, order="K"):
     >>> cnp.copy([1.0])
     array([1.])
     """
+    a = as_traced(a)
     return a if isinstance(a, Tracer) else np.array(a, copy=True)
 
 
+def full_like(a, fill_value, dtype=None, order="K", subok=True, shape=None):
+    """``numpy.full_like``, differentiable in ``fill_value`` (``a`` gives only the shape
+    and dtype). With a constant fill value the result is a plain array.
+
+    >>> import chainrule as cr, chainrule.numpy as cnp, numpy as np
+    >>> cnp.full_like([1.0, 2.0], 3.0)
+    array([3., 3.])
+    >>> float(cr.grad(lambda c: cnp.sum(cnp.full_like(np.ones(3), c)))(2.0))
+    3.0
+    """
+    base = plain(a) if isinstance(a, Tracer) else _strip_list(a)
+    if not isinstance(fill_value, Tracer):
+        return np.full_like(base, fill_value, dtype, order, subok, shape)
+    dt = np.dtype(dtype) if dtype is not None else np.asarray(base).dtype
+    shp = np.shape(base) if shape is None else shape
+    if dt.kind not in "fc":                       # an integer result is a constant
+        return np.full_like(base, plain(fill_value), dt, order, subok, shape)
+    return broadcast_to(astype(fill_value, dt), shp)
+
+
+def _strip_list(a):
+    if isinstance(a, (list, tuple)):
+        return type(a)(_strip_list(v) for v in a)
+    return plain(a)
+
+
 for _n, _f in (("asarray", asarray), ("array", array), ("copy", copy),
-               ("asanyarray", asarray)):
+               ("asanyarray", asarray), ("full_like", full_like)):
     public(_NS, _n, "composite", _f)
 asanyarray = asarray
 
@@ -680,7 +731,8 @@ def hsplit(ary, indices_or_sections):
     >>> [p.shape for p in cnp.hsplit(cnp.ones((2, 4)), 2)]
     [(2, 2), (2, 2)]
     """
-    return split(ary, indices_or_sections, 1 if np.ndim(plain(ary)) > 1 else 0)
+    ary = asarray(ary)
+    return split(ary, indices_or_sections, 1 if ary.ndim > 1 else 0)
 
 
 def vsplit(ary, indices_or_sections):
@@ -759,34 +811,152 @@ def roll(a, shift, axis=None):
     return a
 
 
-def pad(array, pad_width, mode="constant", constant_values=0):
-    """Differentiable ``numpy.pad`` for modes constant, edge, reflect, symmetric, wrap
-    (differentiable in ``array``).
+_PAD_MODES = ("constant", "edge", "linear_ramp", "maximum", "mean", "median", "minimum",
+              "reflect", "symmetric", "wrap", "empty")
 
-    >>> import chainrule.numpy as cnp
+
+def pad(array, pad_width, mode="constant", **kwargs):
+    """Differentiable ``numpy.pad``, every named mode (not a callable ``mode``);
+    differentiable in ``array`` and in ``constant_values`` / ``end_values``. The
+    statistic modes (maximum, minimum, median) follow max/min/sort; ``'empty'`` pads
+    with zeros when traced (NumPy leaves the values undefined).
+
+    >>> import chainrule as cr, chainrule.numpy as cnp, numpy as np
     >>> cnp.pad([1.0, 2.0], 1)
     array([0., 1., 2., 0.])
+    >>> cnp.pad([1.0, 2.0, 4.0], (0, 2), mode="reflect", reflect_type="odd")
+    array([1., 2., 4., 6., 7.])
+    >>> cr.grad(lambda x: cnp.sum(cnp.pad(x, 2, mode="mean")))(np.array([1.0, 3.0]))
+    array([3., 3.])
     """
+    if callable(mode) or mode not in _PAD_MODES:
+        raise NotImplementedError(f"chainrule.numpy.pad: mode {mode!r} is not supported "
+                                  f"(one of {', '.join(_PAD_MODES)})")
+    allowed = {"constant": {"constant_values"}, "linear_ramp": {"end_values"},
+               "reflect": {"reflect_type"}, "symmetric": {"reflect_type"}}.get(mode, set())
+    if mode in ("maximum", "mean", "median", "minimum"):
+        allowed = {"stat_length"}
+    unknown = set(kwargs) - allowed
+    if unknown:
+        raise ValueError(f"chainrule.numpy.pad: unsupported keyword arguments for mode "
+                         f"{mode!r}: {sorted(unknown)}")
+    if not _has_tracer([array] + list(kwargs.values())):
+        return np.pad(array, pad_width, mode, **kwargs)       # NumPy's own, dtype and all
     a = asarray(array)
     widths = np.broadcast_to(np.asarray(pad_width, dtype=int), (a.ndim, 2))
-    if mode not in ("constant", "edge", "reflect", "symmetric", "wrap"):
-        raise NotImplementedError(f"chainrule.numpy.pad: mode {mode!r} is not supported")
+    if (widths < 0).any():
+        raise ValueError("chainrule.numpy.pad: index can't contain negative values")
     for ax in range(a.ndim):
         lo, hi = int(widths[ax][0]), int(widths[ax][1])
-        if lo == 0 and hi == 0:
-            continue
-        n = a.shape[ax]
-        if mode == "constant":
-            cv = np.broadcast_to(np.asarray(plain(constant_values), dtype=float), (a.ndim, 2))
-            shp_lo = a.shape[:ax] + (lo,) + a.shape[ax + 1:]
-            shp_hi = a.shape[:ax] + (hi,) + a.shape[ax + 1:]
-            dt = plain(a).dtype if plain(a).dtype.kind == "f" else np.float64
-            a = concatenate([np.full(shp_lo, cv[ax][0], dtype=dt), a,
-                             np.full(shp_hi, cv[ax][1], dtype=dt)], ax)
-        else:
-            idx = np.pad(np.arange(n), (lo, hi), mode=mode)
-            a = getitem_(a, _axis_index(a.ndim, ax - a.ndim, idx))
+        if lo or hi:
+            a = _pad_axis(a, ax, lo, hi, mode, kwargs)
     return a
+
+
+def _pad_value(v, ndim, ax, side):
+    """Entry ``[ax][side]`` of a per-axis pair value (constant_values, end_values, ...),
+    traced when ``v`` is."""
+    if _has_tracer([v]):
+        return getitem_(broadcast_to(asarray(v), (ndim, 2)), (ax, side))
+    return float(np.broadcast_to(np.asarray(v, dtype=float), (ndim, 2))[ax][side])
+
+
+def _pad_axis(a, ax, lo, hi, mode, kw):
+    """Pad negative-free axis ``ax`` of ``a`` by ``lo`` / ``hi`` entries, the way np.pad
+    does (axis by axis, earlier axes already padded)."""
+    n = a.shape[ax]
+    tail = (slice(None),) * (a.ndim - ax - 1)
+
+    def part(sl):
+        return getitem_(a, (slice(None),) * ax + (sl,) + tail)
+
+    def block(v, width):
+        """``width`` entries along ``ax`` filled with ``v``: a scalar, or a statistic
+        with a length-1 axis ``ax``."""
+        shp = a.shape[:ax] + (width,) + a.shape[ax + 1:]
+        if isinstance(v, Tracer):
+            return broadcast_to(astype(v, plain(a).dtype), shp)
+        return np.broadcast_to(np.asarray(v, dtype=plain(a).dtype), shp)
+
+    if mode in ("constant", "empty"):
+        cv = kw.get("constant_values", 0) if mode == "constant" else 0
+        return concatenate([block(_pad_value(cv, a.ndim, ax, 0), lo), a,
+                            block(_pad_value(cv, a.ndim, ax, 1), hi)], ax)
+    if n == 0:
+        raise ValueError(f"chainrule.numpy.pad: can't extend empty axis {ax} using modes "
+                         f"other than 'constant' or 'empty'")
+    if mode in ("edge", "wrap") or (mode in ("reflect", "symmetric")
+                                    and kw.get("reflect_type", "even") == "even") or (
+            mode in ("reflect", "symmetric") and n == 1):
+        idx = np.pad(np.arange(n), (lo, hi), mode="edge" if n == 1 else mode)
+        return getitem_(a, _axis_index(a.ndim, ax - a.ndim, idx))
+    if mode in ("reflect", "symmetric"):                   # reflect_type="odd"
+        return _pad_odd(a, ax, lo, hi, mode == "symmetric")
+    if mode == "linear_ramp":
+        ends = [_pad_value(kw.get("end_values", 0), a.ndim, ax, k) for k in (0, 1)]
+        shp = [1] * a.ndim
+        pieces = []
+        for width, edge, end, left in ((lo, part(slice(0, 1)), ends[0], True),
+                                       (hi, part(slice(n - 1, n)), ends[1], False)):
+            shp[ax] = width
+            i = np.arange(width, dtype=float)         # 0 at the outer end of the ramp
+            w = ((i if left else width - 1 - i) / builtins.max(width, 1)).astype(
+                plain(a).dtype)
+            pieces.append(end + (edge - end) * w.reshape(shp))
+        return concatenate([pieces[0], a, pieces[1]], ax)
+    # statistics of the first / last stat_length entries
+    sl = kw.get("stat_length")
+    sl = (None, None) if sl is None else np.broadcast_to(np.asarray(sl, dtype=int),
+                                                           (a.ndim, 2))[ax]
+    nl = n if sl[0] is None else builtins.min(int(sl[0]), n)
+    nr = n if sl[1] is None else builtins.min(int(sl[1]), n)
+    if mode in ("maximum", "minimum") and (nl == 0 or nr == 0):
+        raise ValueError("chainrule.numpy.pad: stat_length of 0 yields no value for padding")
+    stat = {"maximum": max_, "minimum": min_, "mean": mean_, "median": _median}[mode]
+    left = stat(part(slice(0, nl)), axis=ax, keepdims=True)
+    right = left if nl == nr == n else stat(part(slice(n - nr, n)), axis=ax, keepdims=True)
+    return concatenate([block(left, lo), a, block(right, hi)], ax)
+
+
+def _median(x, axis, keepdims):
+    s = sort_(x, axis=axis)
+    n = s.shape[axis]
+    tail = (slice(None),) * (x.ndim - axis - 1)
+    mid = getitem_(s, (slice(None),) * axis + (slice((n - 1) // 2, n // 2 + 1),) + tail)
+    return mean_(mid, axis=axis, keepdims=keepdims)
+
+
+def _pad_odd(a, ax, lo, hi, include_edge):
+    """np.pad's odd reflection: chunks reflected about the edge value (2 * edge - x),
+    repeated until the pad is full, exactly as NumPy iterates."""
+    period = a.shape[ax]
+    tail = (slice(None),) * (a.ndim - ax - 1)
+
+    def take_ax(x, idx):
+        return getitem_(x, (slice(None),) * ax + (idx,) + tail)
+
+    cur = a
+    while lo > 0 or hi > 0:
+        length = cur.shape[ax]
+        if include_edge:
+            old, off = length // period * period, 1
+        else:
+            old, off = (length - 1) // (period - 1) * (period - 1), 0
+        if lo > 0:
+            c = builtins.min(old, lo)
+            chunk = take_ax(cur, np.arange(c - off, -off, -1))
+            chunk = 2 * take_ax(cur, slice(0, 1)) - chunk
+            cur = concatenate([chunk, cur], ax)
+            lo -= c
+        if hi > 0:
+            c = builtins.min(old, hi)
+            m = cur.shape[ax]
+            start = m - 2 + off
+            chunk = take_ax(cur, np.arange(start, start - c, -1))
+            chunk = 2 * take_ax(cur, slice(m - 1, m)) - chunk
+            cur = concatenate([cur, chunk], ax)
+            hi -= c
+    return cur
 
 
 def tril(m, k=0):
@@ -799,7 +969,7 @@ def tril(m, k=0):
     """
     m = asarray(m)
     mask = np.tri(m.shape[-2], m.shape[-1], k, dtype=bool)
-    return where_(mask, m, 0.0)
+    return where_(mask, m, np.zeros((), plain(m).dtype))
 
 
 def triu(m, k=0):
@@ -812,7 +982,7 @@ def triu(m, k=0):
     """
     m = asarray(m)
     mask = ~np.tri(m.shape[-2], m.shape[-1], k - 1, dtype=bool)
-    return where_(mask, m, 0.0)
+    return where_(mask, m, np.zeros((), plain(m).dtype))
 
 
 def diagonal(a, offset=0, axis1=0, axis2=1):
@@ -850,6 +1020,8 @@ def diag(v, k=0):
            [0., 2.]])
     """
     v = asarray(v)
+    if not isinstance(v, Tracer):
+        return np.diag(v, k)                         # NumPy's dtype (index_add is float)
     if v.ndim == 2:
         return diagonal(v, k)
     if v.ndim != 1:
@@ -877,7 +1049,7 @@ for _n, _f in (("repeat", repeat), ("tile", tile), ("roll", roll), ("pad", pad),
 
 
 def _late_imports():
-    global getitem_, where_, sum_, index_add_
-    from ._indexing import getitem as getitem_, index_add as index_add_
+    global getitem_, where_, sum_, index_add_, max_, min_, mean_, sort_
+    from ._indexing import getitem as getitem_, index_add as index_add_, sort as sort_
     from ._elementwise import where as where_
-    from ._reductions import sum as sum_
+    from ._reductions import sum as sum_, max as max_, min as min_, mean as mean_

@@ -43,6 +43,22 @@ def batch_of(g, ans) -> tuple:
     return g.shape[:nb] if nb else ()
 
 
+def holds_tracer(x) -> bool:
+    """Whether ``x`` is traced or is a (nested) list/tuple holding a traced value."""
+    if isinstance(x, Tracer):
+        return True
+    return type(x) in (list, tuple) and any(holds_tracer(v) for v in x)
+
+
+def as_traced(x):
+    """A list/tuple holding traced values (NumPy's array_like) as one traced array, so
+    the derivative flows through it; anything else unchanged."""
+    if type(x) in (list, tuple) and holds_tracer(x):
+        from ._shape import asarray          # late: _shape imports this module
+        return asarray(x)
+    return x
+
+
 def ndim_of(x) -> int:
     return np.ndim(plain(x)) if not hasattr(x, "ndim") else x.ndim
 
