@@ -22,6 +22,7 @@ from __future__ import annotations
 
 from typing import Callable, Optional, Sequence
 
+from .errors import TracedNumpyError
 from .tracer import Tracer
 
 REGISTRY: dict[str, "Primitive"] = {}
@@ -121,7 +122,10 @@ def make_unary(prim: Primitive, name: str = None, doc: str = None) -> Callable:
     def f(x, /):
         if isinstance(x, Tracer):
             return x._trace.process(prim, (x,), _EMPTY)
-        return impl(x)
+        try:
+            return impl(x)
+        except TracedNumpyError:                    # a list holding traced values
+            return f(_as_array(x))
 
     f.__name__ = f.__qualname__ = name or prim.name
     f.__doc__ = doc
@@ -134,13 +138,18 @@ def make_binary(prim: Primitive, name: str = None, doc: str = None) -> Callable:
     impl = prim.impl
 
     def f(x1, x2, /):
-        if isinstance(x1, Tracer):
-            if isinstance(x2, Tracer) and x2._level > x1._level:
+        try:
+            if isinstance(x1, Tracer):
+                if isinstance(x2, Tracer) and x2._level > x1._level:
+                    return x2._trace.process(prim, (x1, x2), _EMPTY)
+                return x1._trace.process(prim, (x1, x2), _EMPTY)
+            if isinstance(x2, Tracer):
                 return x2._trace.process(prim, (x1, x2), _EMPTY)
-            return x1._trace.process(prim, (x1, x2), _EMPTY)
-        if isinstance(x2, Tracer):
-            return x2._trace.process(prim, (x1, x2), _EMPTY)
-        return impl(x1, x2)
+            return impl(x1, x2)
+        except TracedNumpyError:                    # a list holding traced values
+            if isinstance(x1, (list, tuple)) or isinstance(x2, (list, tuple)):
+                return f(_as_array(x1), _as_array(x2))
+            raise
 
     f.__name__ = f.__qualname__ = name or prim.name
     f.__doc__ = doc
@@ -158,3 +167,11 @@ def make_nary(prim: Primitive, name: str = None, doc: str = None) -> Callable:
     f.__doc__ = doc
     prim.fn = f
     return f
+
+
+def _as_array(x):
+    """A list or tuple that holds traced values, as one traced array (array_like)."""
+    if isinstance(x, (list, tuple)):
+        from ..numpy import asarray
+        return asarray(x)
+    return x

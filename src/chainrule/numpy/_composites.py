@@ -18,11 +18,37 @@ from ._products import matmul
 _NS = "numpy"
 
 
+def _numpy_when_plain(np_fn):
+    """Call NumPy's own function when nothing is traced, so that plain calls return
+    exactly NumPy's result (integer dtypes, NumPy scalars); trace otherwise."""
+    def wrap(fn):
+        def f(*args, **kw):
+            if _has_tracer(args) or _has_tracer(kw.values()):
+                return fn(*args, **kw)
+            return np_fn(*args, **kw)
+        f.__name__ = f.__qualname__ = fn.__name__
+        f.__doc__ = fn.__doc__
+        f.__wrapped__ = fn
+        return f
+    return wrap
+
+
+def _has_tracer(values) -> bool:
+    from ..core.tracer import Tracer
+    for v in values:
+        if isinstance(v, Tracer):
+            return True
+        if isinstance(v, (list, tuple)) and _has_tracer(v):
+            return True
+    return False
+
+
 def _along(ax, sl):
     """An index selecting ``sl`` along negative axis ``ax``."""
     return (Ellipsis, sl) + (slice(None),) * (-ax - 1)
 
 
+@_numpy_when_plain(np.diff)
 def diff(a, n=1, axis=-1, prepend=None, append=None):
     """Differentiable ``numpy.diff``.
 
@@ -50,6 +76,7 @@ def diff(a, n=1, axis=-1, prepend=None, append=None):
     return a
 
 
+@_numpy_when_plain(np.ediff1d)
 def ediff1d(ary, to_end=None, to_begin=None):
     """Differentiable ``numpy.ediff1d``.
 
@@ -58,13 +85,20 @@ def ediff1d(ary, to_end=None, to_begin=None):
     array([0., 1., 2.])
     """
     d = diff(ravel(ary))
-    parts = [ravel(asarray(to_begin))] if to_begin is not None else []
+    dt = plain(d).dtype
+
+    def edge(e):                                # NumPy casts the ends to the array's dtype
+        e = ravel(asarray(e))
+        return e if _has_tracer([e]) else np.asarray(e, dtype=dt)
+
+    parts = [edge(to_begin)] if to_begin is not None else []
     parts.append(d)
     if to_end is not None:
-        parts.append(ravel(asarray(to_end)))
+        parts.append(edge(to_end))
     return concatenate(parts) if len(parts) > 1 else d
 
 
+@_numpy_when_plain(np.convolve)
 def convolve(a, v, mode="full"):
     """Differentiable ``numpy.convolve`` (1-D; in both inputs).
 
@@ -95,6 +129,7 @@ def convolve(a, v, mode="full"):
                      f"got {mode!r}")
 
 
+@_numpy_when_plain(np.correlate)
 def correlate(a, v, mode="valid"):
     """Differentiable ``numpy.correlate`` (real 1-D inputs).
 
@@ -108,6 +143,7 @@ def correlate(a, v, mode="valid"):
     return convolve(a, flip(v), mode)
 
 
+@_numpy_when_plain(np.interp)
 def interp(x, xp, fp, left=None, right=None, period=None):
     """Differentiable ``numpy.interp`` (in ``x``, ``xp`` and ``fp``; piecewise linear, so
     the derivative in ``x`` jumps at the knots, where the right-hand segment is used).
@@ -135,6 +171,7 @@ def interp(x, xp, fp, left=None, right=None, period=None):
     return where(xv > xpp[-1], hi, val)
 
 
+@_numpy_when_plain(np.quantile)
 def quantile(a, q, axis=None, method="linear", keepdims=False):
     """Differentiable ``numpy.quantile`` (method 'linear'; in ``a`` and ``q``).
 
@@ -156,6 +193,8 @@ def quantile(a, q, axis=None, method="linear", keepdims=False):
     lo = np.clip(np.floor(plain(pos)).astype(int), 0, n - 1)
     hi = np.clip(lo + 1, 0, n - 1)
     frac = pos - lo
+    if plain(s).dtype.kind == "f" and not _has_tracer([q]):
+        frac = np.asarray(plain(frac), dtype=plain(s).dtype)
     qshape = np.shape(plain(qv))
     lo_v = getitem(s, (Ellipsis, lo.reshape(-1)))               # (..., nq)
     hi_v = getitem(s, (Ellipsis, hi.reshape(-1)))
@@ -172,6 +211,7 @@ def quantile(a, q, axis=None, method="linear", keepdims=False):
     return r
 
 
+@_numpy_when_plain(np.percentile)
 def percentile(a, q, axis=None, method="linear", keepdims=False):
     """Differentiable ``numpy.percentile`` (method 'linear').
 
@@ -182,6 +222,7 @@ def percentile(a, q, axis=None, method="linear", keepdims=False):
     return quantile(a, asarray(q) / 100.0, axis=axis, method=method, keepdims=keepdims)
 
 
+@_numpy_when_plain(np.median)
 def median(a, axis=None, keepdims=False):
     """Differentiable ``numpy.median`` (the middle element, or the mean of the two).
 
@@ -192,6 +233,7 @@ def median(a, axis=None, keepdims=False):
     return quantile(a, 0.5, axis=axis, keepdims=keepdims)
 
 
+@_numpy_when_plain(np.nanmax)
 def nanmax(a, axis=None, keepdims=False):
     """Differentiable ``numpy.nanmax``.
 
@@ -199,9 +241,11 @@ def nanmax(a, axis=None, keepdims=False):
     >>> float(cnp.nanmax([1.0, np.nan, 3.0]))
     3.0
     """
+    a = asarray(a)
     return max(where(np.isnan(plain(a)), -np.inf, a), axis=axis, keepdims=keepdims)
 
 
+@_numpy_when_plain(np.nanmin)
 def nanmin(a, axis=None, keepdims=False):
     """Differentiable ``numpy.nanmin``.
 
@@ -209,9 +253,11 @@ def nanmin(a, axis=None, keepdims=False):
     >>> float(cnp.nanmin([1.0, np.nan, 3.0]))
     1.0
     """
+    a = asarray(a)
     return min(where(np.isnan(plain(a)), np.inf, a), axis=axis, keepdims=keepdims)
 
 
+@_numpy_when_plain(np.nanprod)
 def nanprod(a, axis=None, keepdims=False):
     """Differentiable ``numpy.nanprod``.
 
@@ -219,9 +265,11 @@ def nanprod(a, axis=None, keepdims=False):
     >>> float(cnp.nanprod([2.0, np.nan, 3.0]))
     6.0
     """
+    a = asarray(a)
     return prod(where(np.isnan(plain(a)), 1.0, a), axis=axis, keepdims=keepdims)
 
 
+@_numpy_when_plain(np.nancumsum)
 def nancumsum(a, axis=None):
     """Differentiable ``numpy.nancumsum``.
 
@@ -229,9 +277,11 @@ def nancumsum(a, axis=None):
     >>> cnp.nancumsum([1.0, np.nan, 3.0])
     array([1., 1., 4.])
     """
+    a = asarray(a)
     return cumsum(where(np.isnan(plain(a)), 0.0, a), axis=axis)
 
 
+@_numpy_when_plain(np.nan_to_num)
 def nan_to_num(x, copy=True, nan=0.0, posinf=None, neginf=None):
     """Differentiable ``numpy.nan_to_num`` (replaced entries get derivative 0).
 
@@ -247,6 +297,7 @@ def nan_to_num(x, copy=True, nan=0.0, posinf=None, neginf=None):
     return where(np.isneginf(xv), -big if neginf is None else neginf, x)
 
 
+@_numpy_when_plain(np.polyval)
 def polyval(p, x):
     """Differentiable ``numpy.polyval`` (Horner's scheme; in the coefficients and ``x``).
 
@@ -261,6 +312,7 @@ def polyval(p, x):
     return y
 
 
+@_numpy_when_plain(np.vander)
 def vander(x, N=None, increasing=False):
     """Differentiable ``numpy.vander``.
 
@@ -276,6 +328,7 @@ def vander(x, N=None, increasing=False):
     return stack(cols, axis=1) if cols else np.zeros((x.shape[0], 0))
 
 
+@_numpy_when_plain(np.trapezoid)
 def trapezoid(y, x=None, dx=1.0, axis=-1):
     """Differentiable ``numpy.trapezoid`` (in ``y`` and ``x``).
 
@@ -296,6 +349,7 @@ def trapezoid(y, x=None, dx=1.0, axis=-1):
     return sum(d * mid / 2.0, axis=ax)
 
 
+@_numpy_when_plain(np.cov)
 def cov(m, y=None, rowvar=True, bias=False, ddof=None):
     """Differentiable ``numpy.cov`` (no weights).
 
@@ -323,6 +377,7 @@ def cov(m, y=None, rowvar=True, bias=False, ddof=None):
     return reshape(c, ()) if c.shape == (1, 1) else c
 
 
+@_numpy_when_plain(np.corrcoef)
 def corrcoef(x, y=None, rowvar=True):
     """Differentiable ``numpy.corrcoef``.
 
@@ -338,6 +393,7 @@ def corrcoef(x, y=None, rowvar=True):
     return c / expand_dims(d, -1) / expand_dims(d, 0)
 
 
+@_numpy_when_plain(np.meshgrid)
 def meshgrid(*xi, copy=True, sparse=False, indexing="xy"):
     """Differentiable ``numpy.meshgrid``.
 
@@ -362,6 +418,7 @@ def meshgrid(*xi, copy=True, sparse=False, indexing="xy"):
     return out
 
 
+@_numpy_when_plain(np.vecdot)
 def vecdot(x1, x2, /, *, axis=-1):
     """Differentiable ``numpy.vecdot`` (real inputs): the dot product along ``axis``.
 
@@ -372,6 +429,7 @@ def vecdot(x1, x2, /, *, axis=-1):
     return sum(asarray(x1) * asarray(x2), axis=axis)
 
 
+@_numpy_when_plain(np.matvec)
 def matvec(x1, x2, /):
     """Differentiable ``numpy.matvec``: stacked matrix-vector products.
 
@@ -382,6 +440,7 @@ def matvec(x1, x2, /):
     return getitem(matmul(x1, expand_dims(asarray(x2), -1)), (Ellipsis, 0))
 
 
+@_numpy_when_plain(np.vecmat)
 def vecmat(x1, x2, /):
     """Differentiable ``numpy.vecmat`` (real inputs): stacked vector-matrix products.
 
@@ -392,6 +451,7 @@ def vecmat(x1, x2, /):
     return getitem(matmul(expand_dims(asarray(x1), -2), x2), (Ellipsis, 0, slice(None)))
 
 
+@_numpy_when_plain(np.cumulative_sum)
 def cumulative_sum(x, /, *, axis=None, dtype=None, include_initial=False):
     """Differentiable ``numpy.cumulative_sum``.
 
@@ -414,6 +474,7 @@ def cumulative_sum(x, /, *, axis=None, dtype=None, include_initial=False):
     return c
 
 
+@_numpy_when_plain(np.real)
 def real(val):
     """``numpy.real`` for real-valued inputs (the value itself).
 
@@ -424,6 +485,7 @@ def real(val):
     return asarray(val)
 
 
+@_numpy_when_plain(np.conj)
 def conj(x, /):
     """``numpy.conj`` for real-valued inputs (the value itself).
 
