@@ -916,7 +916,8 @@ KINK_FUNS = {
     "min-zero": (lambda x: cnp.minimum(x, 0.0), 0.0),
     "fmax-zero": (lambda x: cnp.fmax(x, 0.0), 0.0),
     "fmin-zero": (lambda x: cnp.fmin(x, 0.0), 0.0),
-    "tie-self": (lambda x: cnp.maximum(x, x), 0.0),
+    "tie-self": (lambda x: cnp.maximum(x, x), 1.0),           # maximum(x, x) = x
+    "tie-self-min": (lambda x: cnp.minimum(x, x), 1.0),
     "clip-low": (lambda x: cnp.clip(x, 0.0, 1.0), 1.0),
     "clip-high": (lambda x: cnp.clip(x - 1.0, -1.0, 0.0), 1.0),
     "sinc": (lambda x: cnp.sinc(x), 0.0),
@@ -941,16 +942,22 @@ def test_kink_conventions(name):
         assert np.all(np.isfinite(h)), h
 
 
-def test_maximum_minimum_ties_give_zero_to_both():
+def test_maximum_minimum_ties_between_traced_arguments_split_equally():
     x = np.array([1.0, 2.0, 3.0])
     y = np.array([1.0, 5.0, 0.0])
-    for f, wx, wy in ((cnp.maximum, [0, 0, 1], [0, 1, 0]), (cnp.minimum, [0, 1, 0], [0, 0, 1]),
-                      (cnp.fmax, [0, 0, 1], [0, 1, 0]), (cnp.fmin, [0, 1, 0], [0, 0, 1])):
+    h = 0.5
+    for f, wx, wy in ((cnp.maximum, [h, 0, 1], [h, 1, 0]), (cnp.minimum, [h, 1, 0], [h, 0, 1]),
+                      (cnp.fmax, [h, 0, 1], [h, 1, 0]), (cnp.fmin, [h, 1, 0], [h, 0, 1])):
         gx, gy = cr.grad(lambda a, b: cnp.sum(f(a, b)), argnums=(0, 1))(x, y)
         np.testing.assert_array_equal(gx, wx)
         np.testing.assert_array_equal(gy, wy)
         _, t = cr.jvp(f, (x, y), (np.ones(3), np.zeros(3)))
         np.testing.assert_array_equal(t, wx)
+        # against a constant, the tie gives 0 (the ReLU convention)
+        g_const = cr.grad(lambda a: cnp.sum(f(a, y)))(x)
+        np.testing.assert_array_equal(g_const, [0.0] + list(wx[1:]))
+        # the identity: derivative 1 (no perturbation lost on the diagonal)
+        np.testing.assert_array_equal(cr.grad(lambda a: cnp.sum(f(a, a)))(x), np.ones(3))
 
 
 def test_clip_passes_derivative_on_the_closed_interval():

@@ -119,9 +119,10 @@ def test_kinks_give_zero_not_nan():
     assert np.all(cr.jacfwd(lambda v: cnp.maximum(v, 0.0))(z) == 0)
     assert cr.grad(lambda v: cnp.sum(cnp.fabs(v)))(z).tolist() == [0.0, 0.0, 0.0]
     assert cr.grad(cr.grad(lambda v: cnp.abs(v)))(0.0) == 0.0
-    # ties in maximum give 0 to both sides
+    # a tie between two traced values splits the derivative; maximum(x, x) = x
     gx, gy = cr.grad(lambda a, b: cnp.maximum(a, b), argnums=(0, 1))(1.0, 1.0)
-    assert gx == 0.0 and gy == 0.0
+    assert gx == 0.5 and gy == 0.5
+    assert cr.grad(lambda a: cnp.maximum(a, a))(1.0) == 1.0
 
 
 def test_linalg_norm_at_zero_is_zero():

@@ -8,7 +8,8 @@ again.
 
 Kink conventions: ``abs``/``fabs`` have derivative 0 at 0 (``sign``); ``maximum``,
 ``minimum``, ``fmax``, ``fmin`` send the derivative to the strictly larger (smaller)
-argument and 0 to both on a tie, so ``maximum(x, 0)`` (ReLU) has derivative 0 at 0;
+argument; a tie between two traced arguments splits it equally (``maximum(x, x)`` has
+derivative 1), a tie with a constant gives 0 (``maximum(x, 0)``, ReLU, at 0);
 ``clip`` passes derivative inside the closed interval ``[a_min, a_max]``.
 """
 from __future__ import annotations
@@ -19,6 +20,7 @@ import operator
 import numpy as np
 
 from ..core.primitive import REGISTRY as _REG, Primitive, make_binary, make_unary, bind
+from ..core.primitive import _as_array
 from ..core.tracer import Tracer
 from ._registry import public
 
@@ -162,21 +164,54 @@ hypot = _binary("hypot", np.hypot,
 arctan2 = _binary("arctan2", np.arctan2,
                   lambda y, x, a: x / (x * x + y * y), lambda y, x, a: -y / (x * x + y * y))
 
-# Kinks: the derivative goes to the strictly larger (smaller) argument; 0 on a tie.
-maximum = _binary("maximum", np.maximum, lambda x, y, a: greater(x, y).astype(_ftype(x, y)),
-                  lambda x, y, a: greater(y, x).astype(_ftype(x, y)),
-                  "Differentiable ``numpy.maximum``: derivative to the larger argument, "
-                  "0 to both on a tie (so ``maximum(x, 0)`` has derivative 0 at 0).")
-minimum = _binary("minimum", np.minimum, lambda x, y, a: less(x, y).astype(_ftype(x, y)),
-                  lambda x, y, a: less(y, x).astype(_ftype(x, y)),
-                  "Differentiable ``numpy.minimum``: derivative to the smaller argument, "
-                  "0 to both on a tie.")
-fmax = _binary("fmax", np.fmax,
-               lambda x, y, a: (greater(x, y) | np.isnan(_p(y))).astype(_ftype(x, y)),
-               lambda x, y, a: (greater(y, x) | np.isnan(_p(x))).astype(_ftype(x, y)))
-fmin = _binary("fmin", np.fmin,
-               lambda x, y, a: (less(x, y) | np.isnan(_p(y))).astype(_ftype(x, y)),
-               lambda x, y, a: (less(y, x) | np.isnan(_p(x))).astype(_ftype(x, y)))
+# Kinks. The derivative goes to the strictly larger (smaller) argument. On a tie it is
+# split equally when both arguments are traced (so maximum(x, x) = x has derivative 1,
+# and max(x, y) gets a subgradient) and is 0 when the other argument is a constant (so
+# ReLU, maximum(x, 0), has derivative 0 at 0). The public function decides which case
+# applies and passes the tie weight to the rules.
+def _kink_partial(pick, nan_passes):
+    def d(x, y, tie):
+        xv, yv = _p(x), _p(y)
+        w = pick(xv, yv).astype(_ftype(x, y))
+        if tie:
+            w = w + tie * np.equal(xv, yv)
+        if nan_passes:
+            w = np.where(np.isnan(yv) & ~np.isnan(xv), 1.0, w).astype(w.dtype)
+        return w
+    return d
+
+
+def _kink(name, np_fn, pick, nan_passes, doc):
+    d = _kink_partial(pick, nan_passes)
+    p = Primitive(name, lambda x, y, tie: np_fn(x, y), elementwise=True, family=_FAM,
+                  vjp_rules=[lambda g, ans, x, y, tie: g * d(x, y, tie),
+                             lambda g, ans, x, y, tie: g * d(y, x, tie)],
+                  jvp_rules=[lambda t, ans, x, y, tie: t * d(x, y, tie),
+                             lambda t, ans, x, y, tie: t * d(y, x, tie)])
+
+    def f(x1, x2, /):
+        x1, x2 = _as_array(x1), _as_array(x2)   # lists may hold traced values
+        t1, t2 = isinstance(x1, Tracer), isinstance(x2, Tracer)
+        if not (t1 or t2):
+            return np_fn(x1, x2)
+        return bind(p, (x1, x2), {"tie": 0.5 if t1 and t2 else 0.0})
+
+    f.__name__ = f.__qualname__ = name
+    f.__doc__ = doc
+    p.fn = lambda x, y, tie: bind(p, (x, y), {"tie": tie})
+    return public(_NS, name, "primitive", f, (name,))
+
+
+_TIE_DOC = ("Differentiable ``numpy.{0}``: the derivative goes to the {1} argument; on a "
+            "tie it is split equally between two traced arguments (``{0}(x, x)`` has "
+            "derivative 1) and is 0 against a constant (``{0}(x, 0)`` has derivative 0 "
+            "at 0).")
+maximum = _kink("maximum", np.maximum, np.greater, False, _TIE_DOC.format("maximum", "larger"))
+minimum = _kink("minimum", np.minimum, np.less, False, _TIE_DOC.format("minimum", "smaller"))
+fmax = _kink("fmax", np.fmax, np.greater, True, _TIE_DOC.format("fmax", "larger")
+             + " A NaN argument passes the derivative to the other one.")
+fmin = _kink("fmin", np.fmin, np.less, True, _TIE_DOC.format("fmin", "smaller")
+             + " A NaN argument passes the derivative to the other one.")
 mod = _binary("mod", np.mod, lambda x, y, a: 1.0, lambda x, y, a: -np.floor_divide(_p(x), _p(y)))
 remainder = public(_NS, "remainder", "composite", mod)
 fmod = _binary("fmod", np.fmod, lambda x, y, a: 1.0,
@@ -317,8 +352,9 @@ _UNARY_EXAMPLES = {
     "sinc": (0.5, "(np.cos(np.pi * x) - np.sinc(x)) / x", "The derivative at 0 is 0."),
     "negative": (0.5, "-1.0"), "positive": (0.5, "1.0"),
 }
-_TIE = ("Kink convention: the derivative goes to the {} argument and is 0 for both on a "
-        "tie (so ``{}(x, 0)`` has derivative 0 at 0).")
+_TIE = ("Kink convention: the derivative goes to the {} argument; on a tie it is split "
+        "equally between two traced arguments and is 0 against a constant (so ``{}(x, 0)`` "
+        "has derivative 0 at 0).")
 _NAN = " A NaN argument passes the derivative to the other one."
 _BINARY_EXAMPLES = {
     "subtract": (3.0, 1.0, "1.0", "-1.0"), "multiply": (0.5, 2.0, "y", "x"),
