@@ -15,6 +15,8 @@ from .tracer import Tracer
 
 _EMPTY: dict = {}
 
+_new = object.__new__
+
 # Marks the tape entry of one output of a multi-output primitive (eigh, svd, ...).
 _PROJECT = object()
 
@@ -48,13 +50,14 @@ class ReverseTrace:
     def process(self, prim, args, kw):
         level = self.level
         lower = False                               # any tracer of a lower level?
-        if len(args) == 1:                          # the only (and so the top) tracer
+        n = len(args)
+        if n == 1:                                  # the only (and so the top) tracer
             a = args[0]
             v = a._primal
             vals = (v,)
             parents = (a._idx,)
             lower = isinstance(v, Tracer)
-        elif len(args) == 2:                        # binary ops: no lists, no loop
+        elif n == 2:                                # binary ops: no lists, no loop
             a, b = args
             if isinstance(a, Tracer):
                 if a._level == level:
@@ -105,7 +108,13 @@ class ReverseTrace:
                 tape.append((_PROJECT, j, prim.n_out, o, (idx,)))
                 tracers.append(ReverseTracer(o, self, idx + 1 + j))
             return tuple(tracers)
-        return ReverseTracer(out, self, idx)
+        # the hot path: build the tracer without a Python-level __init__ frame
+        t = _new(ReverseTracer)
+        t._primal = out
+        t._trace = self
+        t._level = level
+        t._idx = idx
+        return t
 
     def record(self, prim, vals, kw, out, parents):
         """Record an entry computed elsewhere (custom rules, checkpoint)."""
@@ -178,6 +187,17 @@ def backward(tape: list, seeds, consume: bool, batch: tuple = ()) -> list:
         if prim.n_out:
             g = _fill_zeros(g, out, batch)
         rules = prim.vjp_rules
+        if len(parents) == 1 and rules is not None and rules[0] is not None:   # unary, unrolled
+            x = vals[0]
+            c = rules[0](g, out, x, **kw) if kw else rules[0](g, out, x)
+            if c.shape != (batch + x.shape if batch else x.shape):
+                c = unbroadcast(c, x, batch)
+            if debug:
+                _check_nans(prim, c, "cotangent of argument 0")
+            p = parents[0]
+            old = ct[p]
+            ct[p] = c if old is None else old + c
+            continue
         if rules is None:
             if prim.vjp_all is None:
                 raise NoDerivativeRuleError(_missing(prim, "reverse (VJP)"))
