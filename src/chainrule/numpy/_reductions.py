@@ -238,7 +238,6 @@ public(_NS, "cumsum", "primitive", cumsum, ("cumsum",))
 def _cumprod_vjp(g, ans, x, axis):
     # d ans_j / d x_i = prod_{k <= j, k != i} x_k for i <= j. Build, for each i, the
     # cumulative product of x with x_i replaced by 1 (an n x n table): exact with zeros.
-    batch = batch_of(g, ans)
     xm = moveaxis_(x, axis, -1)
     gm = moveaxis_(g, axis, -1)
     n = xm.shape[-1]

@@ -65,3 +65,16 @@ def ndim_of(x) -> int:
 
 def shape_of(x) -> tuple:
     return x.shape if hasattr(x, "shape") else np.shape(x)
+
+
+def as_float(x):
+    """A traced value as it is; anything else as a floating-point ndarray (ints promoted)."""
+    if isinstance(x, Tracer):
+        return x
+    x = np.asarray(x)
+    return x if x.dtype.kind in "fc" else x.astype(np.float64)
+
+
+def scalar(x):
+    """A 0-d array as a NumPy scalar, as NumPy and SciPy return full reductions."""
+    return x[()] if isinstance(x, np.ndarray) and x.ndim == 0 else x

@@ -67,7 +67,7 @@ from .. import numpy as cnp
 from ..core.primitive import Primitive, bind
 from ..core.tracer import Tracer
 from ._registry import public
-from ._util import plain
+from ._util import as_float, plain
 
 _NS = "numpy.linalg"
 _FAM = "linalg"
@@ -90,14 +90,6 @@ SlogdetResult = _result("SlogdetResult", "sign logabsdet")
 # ------------------------------------------------------------------------ helpers
 def _traced(*xs) -> bool:
     return builtins.any(isinstance(x, Tracer) for x in xs)
-
-
-def _arr(x):
-    """A traced value as it is, anything else as a float ndarray."""
-    if isinstance(x, Tracer):
-        return x
-    x = np.asarray(x)
-    return x if x.dtype.kind in "fc" else x.astype(np.float64)
 
 
 def _fdtype(x):
@@ -260,7 +252,7 @@ def solve(a, b):
     """
     if not _traced(a, b):
         return np.linalg.solve(a, b)
-    a, b = _arr(a), _arr(b)
+    a, b = as_float(a), as_float(b)
     if b.ndim == 1:
         return _solve_m(a, cnp.expand_dims(b, -1))[..., 0]
     return _solve_m(a, b)
@@ -289,7 +281,7 @@ def inv(a):
     """
     if not _traced(a):
         return np.linalg.inv(a)
-    return bind(_pinv_, (_arr(a),), {})
+    return bind(_pinv_, (as_float(a),), {})
 
 
 _register("inv", inv, "primitive", ("linalg.inv",))
@@ -316,7 +308,7 @@ def det(a):
     """
     if not _traced(a):
         return np.linalg.det(a)
-    return bind(_pdet, (_arr(a),), {})
+    return bind(_pdet, (as_float(a),), {})
 
 
 _register("det", det, "primitive", ("linalg.det",))
@@ -347,7 +339,7 @@ def slogdet(a):
     """
     if not _traced(a):
         return np.linalg.slogdet(a)
-    a = _arr(a)
+    a = as_float(a)
     sign = np.linalg.slogdet(plain(a))[0]
     return SlogdetResult(sign, bind(_plogabsdet, (a,), {}))
 
@@ -398,7 +390,7 @@ def cholesky(a, /, *, upper=False):
     """
     if not _traced(a):
         return np.linalg.cholesky(a, upper=upper)
-    a = _arr(a)
+    a = as_float(a)
     if upper:
         return _T(bind(_pchol, (_T(a),), {}))
     return bind(_pchol, (a,), {})
@@ -457,7 +449,7 @@ def eigh(a, UPLO="L"):
     """
     if not _traced(a):
         return np.linalg.eigh(a, UPLO=UPLO)
-    w, v = bind(_peigh, (_arr(a),), {"UPLO": _uplo(UPLO, "eigh")})
+    w, v = bind(_peigh, (as_float(a),), {"UPLO": _uplo(UPLO, "eigh")})
     return EighResult(w, v)
 
 
@@ -547,7 +539,7 @@ def svd(a, full_matrices=True, compute_uv=True, hermitian=False):
     if not _traced(a):
         return np.linalg.svd(a, full_matrices=full_matrices, compute_uv=compute_uv,
                              hermitian=hermitian)
-    a = _arr(a)
+    a = as_float(a)
     if hermitian:
         a = _sym(a, "L")
     if compute_uv and full_matrices and a.shape[-1] != a.shape[-2]:
@@ -624,7 +616,7 @@ def qr(a, mode="reduced"):
     """
     if not _traced(a):
         return np.linalg.qr(a, mode=mode)
-    a = _arr(a)
+    a = as_float(a)
     m, n = a.shape[-2], a.shape[-1]
     if mode not in ("reduced", "r", "complete") or (mode == "complete" and m > n):
         raise ValueError(
@@ -684,7 +676,7 @@ def pinv(a, rcond=None, hermitian=False, *, rtol=_UNSET):
     opts = (("rcond", rcond),) if rtol is _UNSET else (("rcond", rcond), ("rtol", rtol))
     if not _traced(a):
         return np.linalg.pinv(a, hermitian=hermitian, **dict(opts))
-    a = _arr(a)
+    a = as_float(a)
     if hermitian:
         a = _sym(a, "L")
     return bind(_ppinv, (a,), {"opts": opts, "hermitian": bool(hermitian)})
@@ -710,7 +702,7 @@ def lstsq(a, b, rcond=None):
     """
     if not _traced(a, b):
         return np.linalg.lstsq(a, b, rcond=rcond)
-    a, b = _arr(a), _arr(b)
+    a, b = as_float(a), as_float(b)
     if a.ndim != 2 or b.ndim not in (1, 2):
         raise ValueError(f"chainrule.numpy.linalg.lstsq: a must be 2-d and b 1- or 2-d "
                          f"(got shapes {a.shape} and {b.shape})")
@@ -750,7 +742,7 @@ def matrix_power(a, n):
     if not isinstance(n, (int, np.integer)):
         raise TypeError(f"chainrule.numpy.linalg.matrix_power: n must be an integer, got "
                         f"{type(n).__name__}")
-    a = _arr(a)
+    a = as_float(a)
     if a.ndim < 2 or a.shape[-1] != a.shape[-2]:
         raise LinAlgError(f"chainrule.numpy.linalg.matrix_power: a must be a (stack of) "
                           f"square matrices, got shape {a.shape}")
@@ -803,7 +795,7 @@ def multi_dot(arrays, *, out=None):
                         "writes into an existing array); use the returned value")
     if not _traced(*arrays):
         return np.linalg.multi_dot(arrays)
-    xs = [_arr(x) for x in arrays]
+    xs = [as_float(x) for x in arrays]
     if len(xs) < 2:
         raise ValueError("chainrule.numpy.linalg.multi_dot: expecting at least two arrays")
     first_1d, last_1d = xs[0].ndim == 1, xs[-1].ndim == 1
@@ -917,7 +909,7 @@ def norm(x, ord=None, axis=None, keepdims=False):
     """
     if not _traced(x):
         return np.linalg.norm(x, ord=ord, axis=axis, keepdims=keepdims)
-    x = _arr(x)
+    x = as_float(x)
     nd = x.ndim
     if axis is None:
         if ord is None:
@@ -959,7 +951,7 @@ def vector_norm(x, /, *, axis=None, keepdims=False, ord=2):
     """
     if not _traced(x):
         return np.linalg.vector_norm(x, axis=axis, keepdims=keepdims, ord=ord)
-    x = _arr(x)
+    x = as_float(x)
     nd = x.ndim
     axes = tuple(range(nd)) if axis is None else (
         (axis,) if not isinstance(axis, tuple) else axis)
@@ -988,7 +980,7 @@ def matrix_norm(x, /, *, keepdims=False, ord="fro"):
     """
     if not _traced(x):
         return np.linalg.matrix_norm(x, keepdims=keepdims, ord=ord)
-    x = _arr(x)
+    x = as_float(x)
     return norm(x, ord=ord, axis=(-2, -1), keepdims=keepdims)
 
 
@@ -1005,7 +997,7 @@ def cond(x, p=None):
     """
     if not _traced(x):
         return np.linalg.cond(x, p)
-    x = _arr(x)
+    x = as_float(x)
     if p is None or p in (2, -2):
         s = svdvals(x)
         r = s[..., 0] / s[..., -1]

@@ -34,9 +34,10 @@ except ImportError as _err:  # pragma: no cover - exercised without SciPy only
 from .. import numpy as cnp
 from ..numpy import linalg as _la
 from ..numpy._registry import public
+from ..numpy._util import as_float
 
 _NS = "scipy.linalg"
-_traced, _arr, _T, _sym = _la._traced, _la._arr, _la._T, _la._sym
+_traced, _T, _sym = _la._traced, _la._T, _la._sym
 
 
 def _st_impl(a, b, lower, unit):
@@ -71,7 +72,7 @@ def solve_triangular(a, b, trans=0, lower=False, unit_diagonal=False, overwrite_
         return _sl.solve_triangular(a, b, trans=trans, lower=lower,
                                     unit_diagonal=unit_diagonal, overwrite_b=overwrite_b,
                                     check_finite=check_finite)
-    a, b = _arr(a), _arr(b)
+    a, b = as_float(a), as_float(b)
     if t:
         a, lower = _T(a), not lower
     if b.ndim == 1:
@@ -142,7 +143,7 @@ _SYM = ("sym", "symmetric", "her", "hermitian", "pos", "positive definite")
 
 def _structured(a, assume_a, lower, name):
     """The matrix SciPy actually reads for this ``assume_a``."""
-    a = _arr(a)
+    a = as_float(a)
     if assume_a in (None, "gen", "general"):
         return a
     if assume_a in _SYM:

@@ -39,7 +39,7 @@ from ..core.errors import NoDerivativeRuleError
 from ..core.primitive import REGISTRY, Primitive, bind, make_unary
 from ..core.tracer import Tracer
 from ..numpy._registry import PUBLIC, public
-from ..numpy._util import plain
+from ..numpy._util import as_float, plain, scalar
 
 _NS = "scipy.special"
 _FAM = "special"
@@ -470,15 +470,6 @@ def _axes(axis, ndim: int, fname: str) -> tuple:
     return tuple(sorted(out))
 
 
-def _float_arg(a):
-    if isinstance(a, Tracer):
-        return a
-    a = np.asarray(a)
-    return a if a.dtype.kind in "fc" else a.astype(np.float64)
-
-
-def _scalar(x):
-    return x[()] if isinstance(x, np.ndarray) and x.ndim == 0 else x
 
 
 def _lse(a, axes: tuple, b=None):
@@ -516,9 +507,9 @@ def logsumexp(a, axis=None, b=None, keepdims=False, return_sign=False):
     >>> cr.grad(csp.logsumexp)(np.array([1000.0, 1000.0]))
     array([0.5, 0.5])
     """
-    a = _float_arg(a)
+    a = as_float(a)
     if b is not None:
-        b = _float_arg(b)
+        b = as_float(b)
         shape = np.broadcast_shapes(a.shape, b.shape)
         if a.shape != shape:
             a = cnp.broadcast_to(a, shape)
@@ -541,8 +532,8 @@ def logsumexp(a, axis=None, b=None, keepdims=False, return_sign=False):
         if return_sign:
             sgn = np.squeeze(sgn, axis=axes)
     if return_sign:
-        return _scalar(out), _scalar(sgn)
-    return _scalar(out)
+        return scalar(out), scalar(sgn)
+    return scalar(out)
 
 
 def softmax(x, axis=None):
@@ -552,7 +543,7 @@ def softmax(x, axis=None):
     >>> np.round(csp.softmax(np.array([0.0, np.log(3.0)])), 3)
     array([0.25, 0.75])
     """
-    x = _float_arg(x)
+    x = as_float(x)
     s, m = _lse(x, _axes(axis, x.ndim, "softmax"))
     return cnp.exp((x - m) - cnp.log(s))
 
@@ -565,7 +556,7 @@ def log_softmax(x, axis=None):
     >>> csp.log_softmax(np.array([1e4, 0.0]))
     array([     0., -10000.])
     """
-    x = _float_arg(x)
+    x = as_float(x)
     s, m = _lse(x, _axes(axis, x.ndim, "log_softmax"))
     return (x - m) - cnp.log(s)
 
@@ -580,7 +571,7 @@ def softplus(x):
     >>> float(cr.grad(csp.softplus)(0.0))
     0.5
     """
-    return cnp.logaddexp(0.0, _float_arg(x))
+    return cnp.logaddexp(0.0, as_float(x))
 
 
 def multigammaln(a, d):
@@ -599,14 +590,14 @@ def multigammaln(a, d):
         raise ValueError(f"chainrule.scipy.special.multigammaln: d should be a positive "
                          f"integer (the dimension), got {d!r}")
     d = int(d)
-    a = _float_arg(a)
+    a = as_float(a)
     if np.any(plain(a) <= 0.5 * (d - 1)):
         raise ValueError(f"chainrule.scipy.special.multigammaln: condition a > (d-1)/2 = "
                          f"{0.5 * (d - 1)} not met by a = {plain(a)!r}")
     out = gammaln(a)
     for j in range(1, d):
         out = out + gammaln(a - 0.5 * j)
-    return _scalar(out + 0.25 * d * (d - 1) * math.log(math.pi))
+    return scalar(out + 0.25 * d * (d - 1) * math.log(math.pi))
 
 
 for _f in (logsumexp, softmax, log_softmax, softplus, multigammaln):

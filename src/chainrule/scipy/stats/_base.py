@@ -14,7 +14,7 @@ import numpy as np
 from ... import numpy as cnp
 from ...core.tracer import Tracer
 from ...numpy._registry import public
-from ...numpy._util import plain
+from ...numpy._util import as_float, plain, scalar  # noqa: F401  (re-exported to siblings)
 
 _NS = "scipy.stats"
 _INF = np.inf
@@ -25,17 +25,6 @@ _OUTSIDE = {"logpdf": (-_INF, -_INF), "pdf": (0.0, 0.0), "cdf": (0.0, 1.0),
             "logpmf": (-_INF, -_INF), "pmf": (0.0, 0.0)}
 
 
-def as_float(x):
-    """A traced value as is; anything else as a floating-point array."""
-    if isinstance(x, Tracer):
-        return x
-    x = np.asarray(x)
-    return x if x.dtype.kind in "fc" else x.astype(np.float64)
-
-
-def scalar(x):
-    """A 0-d array as a NumPy scalar, as SciPy returns it."""
-    return x[()] if isinstance(x, np.ndarray) and x.ndim == 0 else x
 
 
 def _is_const(v, c) -> bool:
