@@ -208,9 +208,9 @@ def value_and_grad(fun: Callable, argnums: Argnums = 0, has_aux: bool = False, *
 
 def _check_scalar(out, fname):
     if isinstance(out, Tracer):
-        shape, dt = out.shape, out.dtype
+        shape = out.shape
     elif isinstance(out, (float, int, np.number, np.ndarray)):
-        shape, dt = np.shape(out), np.asarray(out).dtype
+        shape = np.shape(out)
     else:
         raise TypeError(f"{fname}: the function must return a scalar (a float or an array of "
                         f"shape ()), got {type(out).__name__}; for several outputs use "
@@ -219,8 +219,6 @@ def _check_scalar(out, fname):
         raise TypeError(f"{fname}: the function must return a scalar, but its output has "
                         f"shape {shape}. Reduce it first (e.g. return out.sum() or "
                         f"cnp.mean(out)), or use cr.jacobian / cr.vjp for a non-scalar output")
-    if dt.kind not in "fc" and not isinstance(out, Tracer):
-        return
 
 
 def grad(fun: Callable, argnums: Argnums = 0, has_aux: bool = False) -> Callable:
