@@ -9,6 +9,8 @@ cotangent is released as soon as it has been pushed to the entry's parents, and 
 """
 from __future__ import annotations
 
+import numpy as np
+
 from .config import config
 from .errors import DebugNaNError, NoDerivativeRuleError
 from .tracer import Tracer
@@ -137,20 +139,29 @@ def unbroadcast(c, target, batch: tuple):
     cs = c.shape
     if cs == full:
         return c
-    from .. import numpy as cnp                     # the differentiable namespace
     nb = len(batch)
     lead = len(cs) - len(full)
-    if lead > 0:
-        c = cnp.sum(c, axis=tuple(range(nb, nb + lead)))
-        cs = c.shape
-    if len(cs) == len(full):
-        axes = tuple(i for i in range(nb, len(full)) if full[i] == 1 and cs[i] != 1)
-        if axes:
-            c = cnp.sum(c, axis=axes, keepdims=True)
+    lead_axes = tuple(range(nb, nb + lead)) if lead > 0 else ()
+    if lead < 0:
+        ones = ()
+    else:
+        ones = tuple(i for i in range(nb, len(full)) if full[i] == 1 and cs[i + lead] != 1)
+    if isinstance(c, np.ndarray):
+        # plain arrays (the common case): NumPy's reductions directly, no dispatch
+        if lead_axes:
+            c = c.sum(axis=lead_axes)
+        if ones:
+            c = c.sum(axis=ones, keepdims=True)
+        if c.shape != full:
+            c = np.broadcast_to(c, full)
+        return c
+    from .. import numpy as cnp                     # traced: stay differentiable
+    if lead_axes:
+        c = cnp.sum(c, axis=lead_axes)
+    if ones:
+        c = cnp.sum(c, axis=ones, keepdims=True)
     if c.shape != full:
         c = cnp.broadcast_to(c, full)
-    if c.dtype != target.dtype and target.dtype.kind == "f" and c.dtype.kind == "f":
-        c = c.astype(target.dtype)
     return c
 
 
@@ -192,6 +203,8 @@ def backward(tape: list, seeds, consume: bool, batch: tuple = ()) -> list:
             c = rules[0](g, out, x, **kw) if kw else rules[0](g, out, x)
             if c.shape != (batch + x.shape if batch else x.shape):
                 c = unbroadcast(c, x, batch)
+            if c.dtype != x.dtype:
+                c = _cast(c, x)
             if debug:
                 _check_nans(prim, c, "cotangent of argument 0")
             p = parents[0]
@@ -219,11 +232,22 @@ def backward(tape: list, seeds, consume: bool, batch: tuple = ()) -> list:
             x = vals[pos]
             if c.shape != (batch + x.shape if batch else x.shape):
                 c = unbroadcast(c, x, batch)
+            if c.dtype != x.dtype:
+                c = _cast(c, x)
             if debug:
                 _check_nans(prim, c, f"cotangent of argument {pos}")
             old = ct[p]
             ct[p] = c if old is None else old + c
     return ct
+
+
+def _cast(c, x):
+    """Keep a cotangent in its primal's floating dtype: a rule's float64 constant must not
+    turn a float32 backward pass into a float64 one (slower, and not what came in)."""
+    dt = x.dtype
+    if dt.kind == "f" and c.dtype.kind == "f":
+        return c.astype(dt)
+    return c
 
 
 def _fill_zeros(gs, outs, batch):

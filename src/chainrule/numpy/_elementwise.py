@@ -171,12 +171,14 @@ arctan2 = _binary("arctan2", np.arctan2,
 # applies and passes the tie weight to the rules.
 def _kink_partial(pick, nan_passes):
     def d(x, y, tie):
+        # A boolean mask where possible: multiplying by it keeps the cotangent's dtype
+        # (float32 stays float32) and costs no conversion.
         xv, yv = _p(x), _p(y)
-        w = pick(xv, yv).astype(_ftype(x, y))
-        if tie:
-            w = w + tie * np.equal(xv, yv)
+        w = pick(xv, yv)
         if nan_passes:
-            w = np.where(np.isnan(yv) & ~np.isnan(xv), 1.0, w).astype(w.dtype)
+            w = w | (np.isnan(yv) & ~np.isnan(xv))
+        if tie:
+            w = np.where(np.equal(xv, yv), tie, w).astype(_ftype(x, y))
         return w
     return d
 

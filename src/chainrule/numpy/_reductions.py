@@ -120,20 +120,24 @@ _mean = mean                 # var's keyword ``mean=`` shadows the function ther
 
 
 # ------------------------------------------------------------------ max and min
-def _max_vjp(g, ans, x, axis, keepdims):
-    batch = batch_of(g, ans)
+def _max_weights(ans, x, axis, keepdims):
+    """Where the extreme value sits: 1 / (number of ties) there, 0 elsewhere, in x's
+    floating dtype (a float64 weight would turn a float32 pass into float64)."""
     a = ans if keepdims else expand_dims_(ans, axis)
     mask = np.equal(plain(x), plain(a))                       # ties share the derivative
-    count = np.sum(mask, axis=axis, keepdims=True)
+    w = mask / np.sum(mask, axis=axis, keepdims=True)
+    dt = plain(x).dtype
+    return w.astype(dt) if dt.kind == "f" else w
+
+
+def _max_vjp(g, ans, x, axis, keepdims):
+    batch = batch_of(g, ans)
     gg = g if keepdims else expand_dims_(g, axis)
-    return broadcast_to_(gg, batch + x.shape) * (mask / count)
+    return broadcast_to_(gg, batch + x.shape) * _max_weights(ans, x, axis, keepdims)
 
 
 def _max_jvp(t, ans, x, axis, keepdims):
-    a = ans if keepdims else expand_dims_(ans, axis)
-    mask = np.equal(plain(x), plain(a))
-    w = mask / np.sum(mask, axis=axis, keepdims=True)
-    return _sum(t * w, axis, keepdims)
+    return _sum(t * _max_weights(ans, x, axis, keepdims), axis, keepdims)
 
 
 _pmax = Primitive("max", lambda x, axis, keepdims: np.max(x, axis=axis, keepdims=keepdims),
