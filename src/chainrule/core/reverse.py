@@ -203,7 +203,7 @@ def backward(tape: list, seeds, consume: bool, batch: tuple = ()) -> list:
             c = rules[0](g, out, x, **kw) if kw else rules[0](g, out, x)
             if c.shape != (batch + x.shape if batch else x.shape):
                 c = unbroadcast(c, x, batch)
-            if c.dtype != x.dtype:
+            if c.dtype is not x.dtype:              # builtin dtypes are singletons
                 c = _cast(c, x)
             if debug:
                 _check_nans(prim, c, "cotangent of argument 0")
@@ -232,7 +232,7 @@ def backward(tape: list, seeds, consume: bool, batch: tuple = ()) -> list:
             x = vals[pos]
             if c.shape != (batch + x.shape if batch else x.shape):
                 c = unbroadcast(c, x, batch)
-            if c.dtype != x.dtype:
+            if c.dtype is not x.dtype:              # builtin dtypes are singletons
                 c = _cast(c, x)
             if debug:
                 _check_nans(prim, c, f"cotangent of argument {pos}")
@@ -245,7 +245,7 @@ def _cast(c, x):
     """Keep a cotangent in its primal's floating dtype: a rule's float64 constant must not
     turn a float32 backward pass into a float64 one (slower, and not what came in)."""
     dt = x.dtype
-    if dt.kind == "f" and c.dtype.kind == "f":
+    if dt.kind == "f" and c.dtype.kind == "f" and c.dtype != dt:
         return c.astype(dt)
     return c
 
