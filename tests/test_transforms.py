@@ -381,3 +381,19 @@ def test_tree_utils():
         cr.tree_map(lambda x, y: x, {"a": 1}, {"b": 1})
     with pytest.raises(ValueError):
         cr.tree_unflatten(td, [1.0])
+
+
+def test_square_by_self_multiplication_all_modes():
+    """x * x takes a combined rule in the backward pass (one call, no accumulation)."""
+    x = RNG.standard_normal((3, 2))
+    for dt in (np.float64, np.float32):
+        xv = x.astype(dt)
+        g = cr.grad(lambda v: cnp.sum(v * v * v))(xv)
+        assert g.dtype == dt
+        np.testing.assert_allclose(g, 3 * xv ** 2, rtol=1e-5)
+    cr.check_grads(lambda v: v * v, (x,), order=2)
+    np.testing.assert_allclose(cr.jacrev(lambda v: v * v)(x), cr.jacfwd(lambda v: v * v)(x))
+    np.testing.assert_allclose(cr.hessian(lambda v: cnp.sum((v * v) * (v * v)))(x[0]),
+                               np.diag(12 * x[0] ** 2))
+    # the same value at two levels is not "the same argument"
+    assert cr.grad(lambda a: cr.grad(lambda b: a * b)(a))(3.0) == pytest.approx(1.0)

@@ -44,7 +44,7 @@ class Primitive:
     """
 
     __slots__ = ("name", "impl", "fn", "vjp_rules", "jvp_rules", "vjp_all", "jvp_all",
-                 "elementwise", "n_out", "family", "__weakref__")
+                 "vjp_same", "elementwise", "n_out", "family", "__weakref__")
 
     def __init__(self, name: str, impl: Callable, vjp_rules: Optional[Sequence] = None,
                  jvp_rules: Optional[Sequence] = None, *, vjp_all: Callable = None,
@@ -58,6 +58,9 @@ class Primitive:
         self.vjp_rules = tuple(vjp_rules) if vjp_rules is not None else None
         self.jvp_rules = tuple(jvp_rules) if jvp_rules is not None else None
         self.vjp_all = vjp_all            # (g, ans, *args, **kw) -> tuple of cotangents
+        # optional: the summed cotangent when both arguments are the same traced value
+        # (x * x), one rule call and no accumulation instead of two
+        self.vjp_same = None
         self.jvp_all = jvp_all            # (tangents, ans, *args, **kw) -> tangent
         self.elementwise = elementwise    # broadcasting elementwise op
         self.n_out = n_out                # 0: one output; k: a tuple of k outputs

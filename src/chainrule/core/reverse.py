@@ -211,6 +211,20 @@ def backward(tape: list, seeds, consume: bool, batch: tuple = ()) -> list:
             old = ct[p]
             ct[p] = c if old is None else old + c
             continue
+        if len(parents) == 2 and parents[0] == parents[1] and prim.vjp_same is not None \
+                and parents[0] >= 0:                # x * x: one rule for both arguments
+            x = vals[0]
+            c = prim.vjp_same(g, out, *vals)
+            if c.shape != (batch + x.shape if batch else x.shape):
+                c = unbroadcast(c, x, batch)
+            if c.dtype is not x.dtype:
+                c = _cast(c, x)
+            if debug:
+                _check_nans(prim, c, "cotangent of arguments 0 and 1")
+            p = parents[0]
+            old = ct[p]
+            ct[p] = c if old is None else old + c
+            continue
         if rules is None:
             if prim.vjp_all is None:
                 raise NoDerivativeRuleError(_missing(prim, "reverse (VJP)"))
