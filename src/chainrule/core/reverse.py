@@ -38,43 +38,46 @@ class ReverseTracer(Tracer):
 class ReverseTrace:
     """One reverse-mode trace (one level): the tape of everything computed from its inputs."""
 
-    __slots__ = ("level", "tape")
+    __slots__ = ("level", "tape", "mixed")
 
     def __init__(self, level: int) -> None:
         self.level = level
         self.tape: list = []
+        # True once a tracer of a lower level has been seen (as an input's primal or as an
+        # argument). Until then every primal on this tape is a plain array, so primitives
+        # can call NumPy directly without checking each value.
+        self.mixed = False
 
     def new_input(self, primal) -> ReverseTracer:
+        if isinstance(primal, Tracer):
+            self.mixed = True
         tape = self.tape
         tape.append(None)                           # an input: nothing to pull back
         return ReverseTracer(primal, self, len(tape) - 1)
 
     def process(self, prim, args, kw):
         level = self.level
-        lower = False                               # any tracer of a lower level?
         n = len(args)
         if n == 1:                                  # the only (and so the top) tracer
             a = args[0]
-            v = a._primal
-            vals = (v,)
+            vals = (a._primal,)
             parents = (a._idx,)
-            lower = isinstance(v, Tracer)
         elif n == 2:                                # binary ops: no lists, no loop
             a, b = args
             if isinstance(a, Tracer):
                 if a._level == level:
                     va, pa = a._primal, a._idx
-                    lower = isinstance(va, Tracer)
                 else:
-                    va, pa, lower = a, -1, True
+                    va, pa = a, -1
+                    self.mixed = True
             else:
                 va, pa = a, -1
             if isinstance(b, Tracer):
                 if b._level == level:
                     vb, pb = b._primal, b._idx
-                    lower = lower or isinstance(vb, Tracer)
                 else:
-                    vb, pb, lower = b, -1, True
+                    vb, pb = b, -1
+                    self.mixed = True
             else:
                 vb, pb = b, -1
             vals = (va, vb)
@@ -85,15 +88,13 @@ class ReverseTrace:
             for a in args:
                 if isinstance(a, Tracer):
                     if a._level == level:
-                        v = a._primal
-                        vals.append(v)
+                        vals.append(a._primal)
                         parents.append(a._idx)
-                        if isinstance(v, Tracer):
-                            lower = True
                         continue
-                    lower = True
+                    self.mixed = True
                 vals.append(a)
                 parents.append(-1)
+        lower = self.mixed                          # may a lower-level tracer be among vals?
         # With nothing traced below this level, call NumPy directly (skips one dispatch).
         if kw:
             out = prim.fn(*vals, **kw) if lower else prim.impl(*vals, **kw)
@@ -120,6 +121,7 @@ class ReverseTrace:
 
     def record(self, prim, vals, kw, out, parents):
         """Record an entry computed elsewhere (custom rules, checkpoint)."""
+        self.mixed = True                           # the outputs may hold lower tracers
         tape = self.tape
         idx = len(tape)
         tape.append((prim, tuple(vals), kw, out, tuple(parents)))
