@@ -160,18 +160,6 @@ def make_binary(prim: Primitive, name: str = None, doc: str = None) -> Callable:
     return f
 
 
-def make_nary(prim: Primitive, name: str = None, doc: str = None) -> Callable:
-    """The public wrapper of a primitive with keyword options: ``f(*args, **kw)``."""
-
-    def f(*args, **kw):
-        return bind(prim, args, kw)
-
-    f.__name__ = f.__qualname__ = name or prim.name
-    f.__doc__ = doc
-    prim.fn = f
-    return f
-
-
 def _as_array(x):
     """A list or tuple that holds traced values, as one traced array (array_like)."""
     if isinstance(x, (list, tuple)):

@@ -7,7 +7,7 @@ from __future__ import annotations
 import numpy as np
 
 from ._registry import public
-from ._util import norm_axis, plain
+from ._util import holds_tracer, norm_axis, plain
 from ._elementwise import where, sqrt
 from ._reductions import sum, max, min, prod, cumsum, mean
 from ._shape import (asarray, concatenate, reshape, moveaxis, expand_dims, broadcast_to,
@@ -34,13 +34,7 @@ def _numpy_when_plain(np_fn):
 
 
 def _has_tracer(values) -> bool:
-    from ..core.tracer import Tracer
-    for v in values:
-        if isinstance(v, Tracer):
-            return True
-        if isinstance(v, (list, tuple)) and _has_tracer(v):
-            return True
-    return False
+    return any(holds_tracer(v) for v in values)
 
 
 def _along(ax, sl):

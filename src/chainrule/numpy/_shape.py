@@ -13,7 +13,7 @@ import numpy as np
 from ..core.primitive import Primitive, bind
 from ..core.tracer import Tracer
 from ._registry import public
-from ._util import as_traced, batch_of, norm_axes, norm_axis, plain
+from ._util import as_traced, batch_of, norm_axes, norm_axis, plain, holds_tracer
 
 _NS = "numpy"
 _FAM = "shape"
@@ -408,10 +408,7 @@ def array(object, dtype=None, *, copy=True, ndmin=0):
 
 
 def _has_tracer(seq) -> bool:
-    for v in seq:
-        if isinstance(v, Tracer) or (isinstance(v, (list, tuple)) and _has_tracer(v)):
-            return True
-    return False
+    return any(holds_tracer(v) for v in seq)
 
 
 def copy(a, order="K"):

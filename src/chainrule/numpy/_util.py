@@ -59,13 +59,6 @@ def as_traced(x):
     return x
 
 
-def ndim_of(x) -> int:
-    return np.ndim(plain(x)) if not hasattr(x, "ndim") else x.ndim
-
-
-def shape_of(x) -> tuple:
-    return x.shape if hasattr(x, "shape") else np.shape(x)
-
 
 def as_float(x):
     """A traced value as it is; anything else as a floating-point ndarray (ints promoted)."""
