@@ -11,6 +11,7 @@ from typing import Callable, Sequence
 
 import numpy as np
 
+from .transforms import _dtype
 from .tree import tree_flatten, tree_unflatten
 
 __all__ = ["numerical_grad", "check_grads"]
@@ -65,7 +66,7 @@ def _add(tree, k, arr):
 
 def _rand_like(rng, tree):
     leaves, td = tree_flatten(tree)
-    return tree_unflatten(td, [rng.standard_normal(np.shape(l)).astype(_dtype_of(l))
+    return tree_unflatten(td, [rng.standard_normal(np.shape(l)).astype(_dtype(l))
                                for l in leaves])
 
 
@@ -144,12 +145,8 @@ def check_grads(f: Callable, args: Sequence, modes=("fwd", "rev"), order: int = 
 
 def _zeros_tree(a):
     leaves, td = tree_flatten(a)
-    return tree_unflatten(td, [np.zeros(np.shape(l), _dtype_of(l)) for l in leaves])
+    return tree_unflatten(td, [np.zeros(np.shape(l), _dtype(l)) for l in leaves])
 
-
-def _dtype_of(x):
-    d = getattr(x, "dtype", None)
-    return d if d is not None else np.asarray(x).dtype
 
 
 def _compare(got, want, atol, rtol, chain, where, mode, order):
