@@ -167,11 +167,16 @@ def unbroadcast(c, target, batch: tuple):
     return c
 
 
-def backward(tape: list, seeds, consume: bool, batch: tuple = ()) -> list:
+def backward(tape: list, seeds, consume: bool, batch: tuple = (), observe=None) -> list:
     """Walk ``tape`` from the end, starting from ``seeds`` (pairs ``(index, cotangent)``).
 
     Every cotangent carries the same leading ``batch`` axes as the seeds. Returns the list
     of cotangents: entries of inputs keep theirs, all others are released once used.
+
+    ``observe(i, pos, p, c, total)``, when given, is called for every contribution as it
+    is accumulated: entry ``i`` pushes cotangent ``c`` to its argument ``pos`` (``-2``
+    for both arguments of ``x * x`` at once), tape entry ``p``, whose cotangent is now
+    ``total``. The adjoint tables of :mod:`chainrule.explain` are read this way.
     """
     n = len(tape)
     ct = [None] * n
@@ -212,6 +217,8 @@ def backward(tape: list, seeds, consume: bool, batch: tuple = ()) -> list:
             p = parents[0]
             old = ct[p]
             ct[p] = c if old is None else old + c
+            if observe is not None:
+                observe(i, 0, p, c, ct[p])
             continue
         if len(parents) == 2 and parents[0] == parents[1] and prim.vjp_same is not None \
                 and parents[0] >= 0:                # x * x: one rule for both arguments
@@ -226,6 +233,8 @@ def backward(tape: list, seeds, consume: bool, batch: tuple = ()) -> list:
             p = parents[0]
             old = ct[p]
             ct[p] = c if old is None else old + c
+            if observe is not None:
+                observe(i, -2, p, c, ct[p])
             continue
         if rules is None:
             if prim.vjp_all is None:
@@ -254,6 +263,8 @@ def backward(tape: list, seeds, consume: bool, batch: tuple = ()) -> list:
                 _check_nans(prim, c, f"cotangent of argument {pos}")
             old = ct[p]
             ct[p] = c if old is None else old + c
+            if observe is not None:
+                observe(i, pos, p, c, ct[p])
     return ct
 
 
