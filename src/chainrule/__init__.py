@@ -12,11 +12,12 @@ from . import numpy  # noqa: F401  (installs the array interface of traced value
 from .transforms import (grad, value_and_grad, vjp, jvp, jacfwd, jacrev, jacobian, hessian,
                          hvp, stop_gradient, checkpoint, custom_vjp, custom_jvp)
 from .check import numerical_grad, check_grads
+from .explain import explain, graph
 
 __version__ = "0.1.0"
 
 __all__ = ["grad", "value_and_grad", "vjp", "jvp", "jacfwd", "jacrev", "jacobian", "hessian",
            "hvp", "stop_gradient", "checkpoint", "custom_vjp", "custom_jvp",
-           "numerical_grad", "check_grads", "tree_flatten", "tree_unflatten", "tree_map",
+           "numerical_grad", "check_grads", "explain", "graph", "tree_flatten", "tree_unflatten", "tree_map",
            "tree_leaves", "config", "NoDerivativeRuleError", "TracedNumpyError",
            "DebugNaNError"]
