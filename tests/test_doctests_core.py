@@ -8,7 +8,9 @@ MODULES = ["chainrule", "chainrule.transforms", "chainrule.check", "chainrule.tr
            "chainrule.core.primitive", "chainrule.cli", "chainrule.scipy.special",
            "chainrule.scipy.stats", "chainrule.scipy.stats._base",
            "chainrule.scipy.stats._continuous", "chainrule.scipy.stats._discrete",
-           "chainrule.scipy.stats._multivariate", "chainrule.scipy.linalg"]
+           "chainrule.scipy.stats._multivariate", "chainrule.scipy.linalg",
+           "chainrule.explainer.explanation", "chainrule.explainer.graph",
+           "chainrule.explainer.notation", "chainrule.explainer.expression"]
 
 
 @pytest.mark.parametrize("name", MODULES)

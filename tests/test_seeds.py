@@ -199,16 +199,15 @@ def test_baydin_check_grads():
 
 
 def test_baydin_tables_from_explain():
-    # seed 001 / 003: cr.explain prints these very tables (API.md section 3); checked
-    # loosely here (row order may follow Python's evaluation order, not the slides')
-    if not hasattr(cr, "explain"):
-        pytest.skip("cr.explain is not available yet")
-    rows = cr.explain(f_trace, X1, X2).rows
-    values = [float(r["value"]) for r in rows]
-    for expected in (math.log(2.0), 10.0, math.sin(5.0), 10.0 + math.log(2.0),
-                     11.652071455223084):
-        assert any(abs(v - expected) < 1e-9 for v in values), (expected, values)
-    assert values[-1] == pytest.approx(11.652071455223084)
+    # seed 001 / 003: cr.explain prints these very tables (API.md section 3), in the
+    # slides' numbering: v1 = ln v-1, v2 = v-1 x v0, v3 = sin v0, v4 = v1 + v2, v5 = v4 - v3
+    e = cr.explain(f_trace, X1, X2)
+    values = [float(r["value"]) for r in e.rows]
+    expected = [2.0, 5.0, math.log(2.0), 10.0, math.sin(5.0), 10.0 + math.log(2.0),
+                11.652071455223084, 11.652071455223084]
+    assert values == pytest.approx(expected, rel=1e-15)
+    assert [approx3(g, w) for g, w in zip(e.grad, (5.5, 1.716))] == [True, True]
+    assert approx3(e.tangents["x1"], 5.5)
 
 
 # =====================================================================================

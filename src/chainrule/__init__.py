@@ -12,7 +12,7 @@ from . import numpy  # noqa: F401  (installs the array interface of traced value
 from .transforms import (grad, value_and_grad, vjp, jvp, jacfwd, jacrev, jacobian, hessian,
                          hvp, stop_gradient, checkpoint, custom_vjp, custom_jvp)
 from .check import numerical_grad, check_grads
-from .explain import explain, graph
+from .explainer import explain, graph
 
 __version__ = "0.1.0"
 

@@ -60,10 +60,10 @@ def _parse_point(items, fail) -> dict:
 
 def run(args) -> int:
     from . import UsageError
-    from ..explain import explain, graph
-    from ..explain.expression import DOMAINS, SHOWN, ExpressionError, parse
-    from ..explain.notation import summary
-    from ..explain.tables import default_style
+    from ..explainer import explain, graph
+    from ..explainer.expression import DOMAINS, SHOWN, ExpressionError, parse
+    from ..explainer.notation import summary
+    from ..explainer.tables import default_style
 
     def fail(msg):
         raise UsageError(msg)
@@ -124,7 +124,7 @@ def run(args) -> int:
         print("note: a derivative is not finite at this point (the function is not "
               "differentiable there)", file=sys.stderr)
     if args.graph:
-        from ..explain.graph import GraphvizNotFoundError
+        from ..explainer.graph import GraphvizNotFoundError
         g = graph(f, *values, adjoints=True, order=args.order, title=expr.text)
         try:
             path = g.render(args.graph)

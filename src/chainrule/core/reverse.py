@@ -176,7 +176,7 @@ def backward(tape: list, seeds, consume: bool, batch: tuple = (), observe=None) 
     ``observe(i, pos, p, c, total)``, when given, is called for every contribution as it
     is accumulated: entry ``i`` pushes cotangent ``c`` to its argument ``pos`` (``-2``
     for both arguments of ``x * x`` at once), tape entry ``p``, whose cotangent is now
-    ``total``. The adjoint tables of :mod:`chainrule.explain` are read this way.
+    ``total``. The adjoint tables of :mod:`chainrule.explainer` are read this way.
     """
     n = len(tape)
     ct = [None] * n

@@ -90,7 +90,7 @@ def parse(text: str) -> Expression:
     >>> parse("x.__class__")
     Traceback (most recent call last):
     ...
-    chainrule.explain.expression.ExpressionError: attribute access ('.__class__') is not allowed at column 1: only numbers, variables, + - * / **, and functions such as ln(x), sin(x)
+    chainrule.explainer.expression.ExpressionError: attribute access ('.__class__') is not allowed at column 1: only numbers, variables, + - * / **, and functions such as ln(x), sin(x)
     """
     if not isinstance(text, str) or not text.strip():
         raise ExpressionError("the expression is empty; give a formula such as "

@@ -237,7 +237,7 @@ def explain(fun: Callable, *args, argnums: Union[None, int, Sequence[int]] = Non
     >>> [round(float(g), 3) for g in e.grad]
     [5.5, 1.716]
     >>> print(e.to_text("ascii").splitlines()[9])
-      y     = v_5                     = 11.652
+      v_5   = v_4 - v_3   = 10.693 + 0.959  = 11.652
     """
     rec = record(fun, args, kwargs, argnums=argnums, wrt=wrt, tangents=tangents,
                  cotangent=cotangent, order=order, caller="explain")

@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import math
 import re
+import unicodedata
 from typing import Mapping
 
 import numpy as np
@@ -49,7 +50,7 @@ def symbol(name: str, style: str, accent: str = "") -> str:
         if style == "ascii":
             return f"{accent}({name})" if accent else name
         mark = {"dot": _DOT, "bar": _BAR}.get(accent, "")
-        return name[0] + mark + name[1:]
+        return unicodedata.normalize("NFC", name[0] + mark + name[1:])
     base, sub = m.group(1), m.group(2) or ""
     if style == "latex":
         b = base if len(base) == 1 else r"\mathit{" + base + "}"
@@ -59,7 +60,8 @@ def symbol(name: str, style: str, accent: str = "") -> str:
     if style == "ascii":
         return base + accent + ("_" + sub if sub else "")
     mark = {"dot": _DOT, "bar": _BAR}.get(accent, "")
-    return base[0] + mark + base[1:] + sub.translate(_SUB)
+    # NFC: ẋ and ȳ as the single characters people type and search for
+    return unicodedata.normalize("NFC", base[0] + mark + base[1:] + sub.translate(_SUB))
 
 
 def _latex_escape(s: str) -> str:
