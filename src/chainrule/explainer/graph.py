@@ -131,11 +131,9 @@ class Graph:
                         f"{_h(_value(n.value))}")
         else:
             rows.append(_h(_value(n.value)))
-        if self.adjoints:
+        if self.adjoints and not isinstance(n.value, tuple):
             adj = n.adjoint if n.adjoint is not None else np.zeros(np.shape(n.value))
-            if not isinstance(n.value, tuple):
-                rows.append(_adj(symbol(n.name, "unicode", "bar") + " = " +
-                                 summary(adj, "unicode")))
+            rows.append(_adj(symbol(n.name, "unicode", "bar") + " = " + summary(adj, "unicode")))
         if n.kind == "input":
             shape = f'shape=ellipse, style=filled, fillcolor="{_COLORS["input"]}"'
         else:
@@ -167,7 +165,8 @@ class Graph:
         exe = shutil.which("dot")
         if exe is None:
             raise GraphvizNotFoundError(_INSTALL)
-        proc = subprocess.run([exe, f"-T{fmt}", "-o", path], input=text.encode("utf-8"),
+        dpi = ["-Gdpi=144"] if fmt == "png" else []     # sharp enough for slides
+        proc = subprocess.run([exe, f"-T{fmt}", *dpi, "-o", path], input=text.encode("utf-8"),
                               capture_output=True, timeout=120)
         if proc.returncode != 0:
             raise RuntimeError(f"Graph.render: Graphviz dot failed for {path!r}: "
