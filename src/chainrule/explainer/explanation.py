@@ -100,7 +100,9 @@ class Explanation:
 
     @property
     def tangent_rows(self) -> list:
-        """The forward tangent trace(s) as data: one list of row dicts per seed."""
+        """The forward tangent trace(s) as data: one list of row dicts per seed, each
+        with ``name`` ("v1"), ``symbol`` (as printed, "v̇₁"), ``expr``, ``with_numbers``
+        and ``value_text``."""
         return [_table_rows(tables.tangent_table(self.recording, k, "unicode"))
                 for k in range(len(self.recording.seeds))]
 
@@ -115,7 +117,7 @@ class Explanation:
         rows = _table_rows(table)
         n_seed = sum(isinstance(o, Node) for o in rec.outputs)
         for r, step in zip(rows[n_seed:], rec.steps):
-            r.update(name=step.target.name, source=step.source.name,
+            r.update(source=step.source.name,
                      contribution=step.contribution, value=step.total,
                      accumulates=not step.first)
         return rows
@@ -206,7 +208,8 @@ def _table_rows(table) -> list:
     for r in table.rows:
         if r is tables.SEP:
             continue
-        rows.append({"name": r[0], "expr": r[1][2:] if r[1].startswith("= ") else r[1],
+        rows.append({"name": r.name, "symbol": r[0],
+                     "expr": r[1][2:] if r[1].startswith("= ") else r[1],
                      "with_numbers": r[2][2:] if r[2].startswith("= ") else r[2],
                      "value_text": r[3][2:] if r[3].startswith("= ") else r[3]})
     return rows

@@ -16,6 +16,14 @@ from .record import Node, Recording
 SEP = None          # a horizontal rule between the sections of a table
 
 
+class Row(list):
+    """The four cells of a row, and the plain name of the value it is about ("v-1")."""
+
+    def __init__(self, name: str, cells) -> None:
+        super().__init__(cells)
+        self.name = name
+
+
 class Table:
     """One table: a title and rows of four cells (name, formula, with numbers, value)."""
 
@@ -77,24 +85,24 @@ def _env(node: Node, style: str, *, values: bool, seed: Optional[int] = None,
 def primal_table(rec: Recording, style: str) -> Table:
     rows = []
     for node in rec.inputs:
-        rows.append([symbol(node.name, style), "= " + symbol(node.op, style), "",
-                     _value_cell(node.value, style)])
+        rows.append(Row(node.name, [symbol(node.name, style), "= " + symbol(node.op, style), "",
+                     _value_cell(node.value, style)]))
     rows.append(SEP)
     for node in rec.nodes[len(rec.inputs):]:
         tpl = formulas.primal(node)
         expr = render(tpl, _env(node, style, values=False), style)
         env = _env(node, style, values=True)
         with_numbers = "= " + render(tpl, env, style) if env is not None else ""
-        rows.append([symbol(node.name, style), "= " + expr, with_numbers,
-                     _value_cell(node.value, style)])
+        rows.append(Row(node.name, [symbol(node.name, style), "= " + expr, with_numbers,
+                     _value_cell(node.value, style)]))
     rows.append(SEP)
     for name, out in zip(rec.output_names, rec.outputs):
         if isinstance(out, Node):
-            rows.append([symbol(name, style), "= " + symbol(out.name, style), "",
-                         _value_cell(out.value, style)])
+            rows.append(Row(name, [symbol(name, style), "= " + symbol(out.name, style), "",
+                         _value_cell(out.value, style)]))
         else:
-            rows.append([symbol(name, style), "", "", _value_cell(out[1], style) +
-                         " (a constant)"])
+            rows.append(Row(name, [symbol(name, style), "", "", _value_cell(out[1], style) +
+                         " (a constant)"]))
     return Table("Forward primal trace", _trim(rows))
 
 
@@ -121,8 +129,8 @@ def seed_text(rec: Recording, k: int, style: str) -> str:
 def tangent_table(rec: Recording, k: int, style: str) -> Table:
     rows = []
     for node in rec.inputs:
-        rows.append([symbol(node.name, style, "dot"), "= " + symbol(node.op, style, "dot"),
-                     "", _value_cell(node.tangent[k], style)])
+        rows.append(Row(node.name, [symbol(node.name, style, "dot"), "= " + symbol(node.op, style, "dot"),
+                     "", _value_cell(node.tangent[k], style)]))
     rows.append(SEP)
     for node in rec.nodes[len(rec.inputs):]:
         tan = None if node.tangent is None else node.tangent[k]
@@ -134,15 +142,15 @@ def tangent_table(rec: Recording, k: int, style: str) -> Table:
         expr = render(tpl, _env(node, style, values=False), style)
         env = None if "{d" in tpl else _env(node, style, values=True, seed=k)
         with_numbers = "= " + render(tpl, env, style) if env is not None else ""
-        rows.append([symbol(node.name, style, "dot"), "= " + expr, with_numbers,
-                     _value_cell(tan, style) if tan is not None else "(per output)"])
+        rows.append(Row(node.name, [symbol(node.name, style, "dot"), "= " + expr, with_numbers,
+                     _value_cell(tan, style) if tan is not None else "(per output)"]))
     rows.append(SEP)
     for name, out in zip(rec.output_names, rec.outputs):
         if isinstance(out, Node):
-            rows.append([symbol(name, style, "dot"), "= " + symbol(out.name, style, "dot"),
-                         "", _value_cell(out.tangent[k], style)])
+            rows.append(Row(name, [symbol(name, style, "dot"), "= " + symbol(out.name, style, "dot"),
+                         "", _value_cell(out.tangent[k], style)]))
         else:
-            rows.append([symbol(name, style, "dot"), "", "", "= 0 (a constant)"])
+            rows.append(Row(name, [symbol(name, style, "dot"), "", "", "= 0 (a constant)"]))
     return Table(f"Forward tangent trace ({seed_text(rec, k, style)})", _trim(rows))
 
 
@@ -150,8 +158,8 @@ def adjoint_table(rec: Recording, style: str) -> Table:
     rows = []
     for name, out, c in zip(rec.output_names, rec.outputs, rec.cotangents):
         if isinstance(out, Node):
-            rows.append([symbol(out.name, style, "bar"), "= " + symbol(name, style, "bar"),
-                         "", _value_cell(c, style)])
+            rows.append(Row(out.name, [symbol(out.name, style, "bar"), "= " + symbol(name, style, "bar"),
+                         "", _value_cell(c, style)]))
     rows.append(SEP)
     for step in rec.steps:
         src, tgt = step.source, step.target
@@ -168,13 +176,13 @@ def adjoint_table(rec: Recording, style: str) -> Table:
             note = f"{how} to shape {shape}"
             rule += r",\ \text{" + note + "}" if style == "latex" else ", " + note
         acc = "" if step.first else symbol(tgt.name, style, "bar") + " + "
-        rows.append([symbol(tgt.name, style, "bar"), "= " + acc + chain,
-                     ("= " + acc + rule) if rule else "", _value_cell(step.total, style)])
+        rows.append(Row(tgt.name, [symbol(tgt.name, style, "bar"), "= " + acc + chain,
+                     ("= " + acc + rule) if rule else "", _value_cell(step.total, style)]))
     rows.append(SEP)
     for node, name in reversed(list(zip(rec.inputs, rec.input_names))):
         adj = node.adjoint if node.adjoint is not None else np.zeros_like(node.value)
-        rows.append([symbol(name, style, "bar"), "= " + symbol(node.name, style, "bar"), "",
-                     _value_cell(adj, style)])
+        rows.append(Row(name, [symbol(name, style, "bar"), "= " + symbol(node.name, style, "bar"), "",
+                     _value_cell(adj, style)]))
     seeds = ", ".join(_m(f"{symbol(n, style, 'bar')} = {_titled_value(c, style)}", style)
                       for n, c in zip(rec.output_names, rec.cotangents))
     bar_v = symbol("v", style, "bar")
