@@ -12,9 +12,20 @@ from . import numpy  # noqa: F401  (installs the array interface of traced value
 from .transforms import (grad, value_and_grad, vjp, jvp, jacfwd, jacrev, jacobian, hessian,
                          hvp, stop_gradient, checkpoint, custom_vjp, custom_jvp)
 from .check import numerical_grad, check_grads
-from .explainer import explain, graph
 
 __version__ = "0.1.0"
+
+# The teaching tools load on first use: `import chainrule` stays as light as the core.
+_LAZY = {"explain": "explainer", "graph": "explainer"}
+
+
+def __getattr__(name):
+    if name in _LAZY:
+        import importlib
+        value = getattr(importlib.import_module(f".{_LAZY[name]}", __name__), name)
+        globals()[name] = value
+        return value
+    raise AttributeError(f"module 'chainrule' has no attribute {name!r}")
 
 __all__ = ["grad", "value_and_grad", "vjp", "jvp", "jacfwd", "jacrev", "jacobian", "hessian",
            "hvp", "stop_gradient", "checkpoint", "custom_vjp", "custom_jvp",
