@@ -29,6 +29,6 @@ def __getattr__(name):
 
 __all__ = ["grad", "value_and_grad", "vjp", "jvp", "jacfwd", "jacrev", "jacobian", "hessian",
            "hvp", "stop_gradient", "checkpoint", "custom_vjp", "custom_jvp",
-           "numerical_grad", "check_grads", "explain", "graph", "tree_flatten", "tree_unflatten", "tree_map",
-           "tree_leaves", "config", "NoDerivativeRuleError", "TracedNumpyError",
+           "numerical_grad", "check_grads", "explain", "graph", "tree_flatten",
+           "tree_unflatten", "tree_map", "tree_leaves", "config", "NoDerivativeRuleError", "TracedNumpyError",
            "DebugNaNError"]

@@ -192,8 +192,12 @@ def adjoint(node, pos: int) -> Optional[str]:
         return f"{{g}} {op} {factor}"
     if name in EXPLICIT:
         return EXPLICIT[name][pos][1]
+    if name == "getitem":
+        return "{g} at [" + _safe(_index_text(node.kw.get("idx"))) + "], 0 elsewhere"
     return LINEAR_ADJOINT.get(name)
 
 
 # Adjoints of linear primitives (the contribution is then broadcast or reshaped back).
-LINEAR_ADJOINT = {"sum": "{g} * 1", "broadcast_to": "{g} * 1", "transpose": "{g}^T"}
+LINEAR_ADJOINT = {"sum": "{g} * 1", "broadcast_to": "{g} * 1", "transpose": "{g}^T",
+                  "reshape": "{g} reshaped back", "flip": "{g} flipped back",
+                  "astype": "{g}"}

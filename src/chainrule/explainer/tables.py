@@ -196,7 +196,7 @@ def _reshaped(step) -> str:
     it comes from: "summed" (broadcasting undone) or "broadcast" (a sum undone)."""
     src = step.source
     if isinstance(src.value, tuple) or (src.op not in formulas.FACTORS
-                                        and src.op not in formulas.LINEAR_ADJOINT):
+                                        and src.op not in ("sum", "broadcast_to")):
         return ""
     c, s = step.contribution, np.shape(src.value)
     if c.shape == s:
