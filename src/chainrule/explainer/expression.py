@@ -117,27 +117,20 @@ def _check(node: ast.AST, variables: List[str]) -> None:
         return
     if isinstance(node, ast.Name):
         name = node.id
-        if name.startswith("_"):
-            raise ExpressionError(f"the name {name!r} {_where(node)} is not allowed "
-                                  f"(names starting with '_' could reach Python internals)")
+        _check_name(name, node)
         if name in FUNCTIONS:
             raise ExpressionError(f"{name!r} {_where(node)} is a function: call it, e.g. "
                                   f"{name}(x)")
         if name not in CONSTANTS and name not in variables:
             variables.append(name)
         return
-    if isinstance(node, ast.BinOp):
-        if type(node.op) not in _BINOPS:
+    if isinstance(node, (ast.BinOp, ast.UnaryOp)):
+        binary = isinstance(node, ast.BinOp)
+        if type(node.op) not in (_BINOPS if binary else _UNARY):
             raise ExpressionError(f"the operator {_op_text(node.op)} {_where(node)} is not "
                                   f"allowed: {_ALLOWED}")
-        _check(node.left, variables)
-        _check(node.right, variables)
-        return
-    if isinstance(node, ast.UnaryOp):
-        if type(node.op) not in _UNARY:
-            raise ExpressionError(f"the operator {_op_text(node.op)} {_where(node)} is not "
-                                  f"allowed: {_ALLOWED}")
-        _check(node.operand, variables)
+        for child in ((node.left, node.right) if binary else (node.operand,)):
+            _check(child, variables)
         return
     if isinstance(node, ast.Call):
         if not isinstance(node.func, ast.Name):
@@ -147,9 +140,7 @@ def _check(node: ast.AST, variables: List[str]) -> None:
             raise ExpressionError(f"only named functions can be called {_where(node)}: "
                                   f"{_ALLOWED}")
         name = node.func.id
-        if name.startswith("_"):
-            raise ExpressionError(f"the name {name!r} {_where(node)} is not allowed "
-                                  f"(names starting with '_' could reach Python internals)")
+        _check_name(name, node)
         if name not in FUNCTIONS:
             raise ExpressionError(f"unknown function {name!r} {_where(node)}; known: "
                                   f"{', '.join(sorted(FUNCTIONS))}")
@@ -170,6 +161,12 @@ def _check(node: ast.AST, variables: List[str]) -> None:
     if isinstance(node, ast.Subscript):
         raise ExpressionError(f"indexing is not allowed {_where(node)}: {_ALLOWED}")
     raise ExpressionError(f"{_kind(node)} {_where(node)} is not allowed: {_ALLOWED}")
+
+
+def _check_name(name: str, node: ast.AST) -> None:
+    if name.startswith("_"):
+        raise ExpressionError(f"the name {name!r} {_where(node)} is not allowed "
+                              f"(names starting with '_' could reach Python internals)")
 
 
 def _kind(node: ast.AST) -> str:
