@@ -162,28 +162,34 @@ class Graph:
             with open(path, "w", encoding="utf-8") as f:
                 f.write(text)
             return path
-        exe = shutil.which("dot")
-        if exe is None:
-            raise GraphvizNotFoundError(_INSTALL)
-        dpi = ["-Gdpi=144"] if fmt == "png" else []     # sharp enough for slides
-        proc = subprocess.run([exe, f"-T{fmt}", *dpi, "-o", path], input=text.encode("utf-8"),
-                              capture_output=True, timeout=120)
-        if proc.returncode != 0:
-            raise RuntimeError(f"Graph.render: Graphviz dot failed for {path!r}: "
-                               f"{proc.stderr.decode('utf-8', 'replace').strip()}")
+        data = _run_dot(text, fmt)
+        with open(path, "wb") as f:
+            f.write(data)
         return path
 
     def _repr_svg_(self):                         # Jupyter, when Graphviz is there
-        exe = shutil.which("dot")
-        if exe is None:
+        try:
+            return _run_dot(self.to_dot(), "svg").decode("utf-8")
+        except (GraphvizNotFoundError, RuntimeError):
             return None
-        proc = subprocess.run([exe, "-Tsvg"], input=self.to_dot().encode("utf-8"),
-                              capture_output=True, timeout=120)
-        return proc.stdout.decode("utf-8") if proc.returncode == 0 else None
 
     def __repr__(self) -> str:
         return (f"<Graph of {self.recording.fname}: {len(self.nodes)} nodes, "
                 f"{len(self.edges)} edges>")
+
+
+def _run_dot(text: str, fmt: str) -> bytes:
+    """Graphviz ``dot`` turning DOT text into ``fmt`` (svg, png, pdf)."""
+    exe = shutil.which("dot")
+    if exe is None:
+        raise GraphvizNotFoundError(_INSTALL)
+    dpi = ["-Gdpi=144"] if fmt == "png" else []     # sharp enough for slides
+    proc = subprocess.run([exe, f"-T{fmt}", *dpi], input=text.encode("utf-8"),
+                          capture_output=True, timeout=120)
+    if proc.returncode != 0:
+        raise RuntimeError(f"Graphviz dot failed: "
+                           f"{proc.stderr.decode('utf-8', 'replace').strip()}")
+    return proc.stdout
 
 
 def _row(n: Node) -> str:

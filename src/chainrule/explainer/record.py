@@ -169,79 +169,93 @@ def record(fun: Callable, args: Sequence, kwargs: dict, *, argnums=None, wrt=Non
         out = fun(*inputs.substitute(r_in), **kwargs)
     out_leaves, out_tree = tree_flatten(out)
 
-    tape = rtrace.tape
-    n_in = len(leaves)
-    # --- the display order: inputs, then each entry as early as its arguments allow
+    tape, n_in = rtrace.tape, len(leaves)
+    perm, where = _display_order(tape, n_in, order)
+    nodes = _nodes(tape, perm, where, leaves, names, f_in, ftrace.level, k)
+    outputs = [nodes[where[o._idx]] if isinstance(o, Tracer) and o._level == rtrace.level
+               else ("const", np.asarray(primal_value(o))) for o in out_leaves]
+    out_names = ["y"] if len(outputs) == 1 else [f"y{j + 1}" for j in range(len(outputs))]
+    cts = _cotangents(outputs, cotangent, fname)
+    rec = Recording(_fname(fun), nodes[:n_in], names, nodes, outputs, out_names,
+                    seeds, cts, value=_plain_tree(out_tree, out_leaves))
+    _run_backward(rec, _plain_tape(tape, perm, where, n_in))
+    return rec
+
+
+def _display_order(tape: list, n_in: int, order: str):
+    """The rows' order: the inputs, then every entry; with ``order="depth"`` each entry as
+    early as its arguments allow (the textbook's numbering), else in recording order.
+    Returns (display position -> tape index, tape index -> display position)."""
     depth = [0] * len(tape)
     for i in range(n_in, len(tape)):
         prim, vals, kw, o, parents = tape[i]
-        if prim is _PROJECT:
+        if prim is _PROJECT:                        # stays right after its primitive
             depth[i] = depth[parents[0]]
         else:
             depth[i] = 1 + max((depth[p] for p in parents if p >= 0), default=0)
     ops = list(range(n_in, len(tape)))
     if order == "depth":
         ops.sort(key=lambda i: (depth[i], i))
-    perm = list(range(n_in)) + ops                  # display position -> tape index
-    where = {t: d for d, t in enumerate(perm)}      # tape index -> display position
+    perm = list(range(n_in)) + ops
+    return perm, {t: d for d, t in enumerate(perm)}
 
+
+def _nodes(tape, perm, where, leaves, names, f_in, level, k) -> list:
+    """One Node per input and tape entry, in display order."""
     def tangent_of(v, shape):
-        if isinstance(v, ForwardTracer) and v._level == ftrace.level:
+        if isinstance(v, ForwardTracer) and v._level == level:
             return np.asarray(primal_value(v._tangent))
-        return np.zeros((k,) + tuple(shape))
+        return np.zeros((k,) + tuple(shape))        # no tangent reached it: a constant
 
+    n_in = len(leaves)
     nodes: list = []
     for d, t in enumerate(perm):
+        index = d - n_in + 1
         if t < n_in:
             v = leaves[t]
-            nodes.append(Node(d - n_in + 1, "input", names[t], [], {}, v,
+            nodes.append(Node(index, "input", names[t], [], {}, v,
                               tangent_of(f_in[t], v.shape)))
             continue
         prim, vals, kw, o, parents = tape[t]
-        if prim is _PROJECT:
-            src = nodes[where[parents[0]]]
-            j = vals
+        if prim is _PROJECT:                        # output ``vals`` of a multi-output op
             v = np.asarray(primal_value(o))
-            nodes.append(Node(d - n_in + 1, "op", "output", [src], {}, v,
-                              tangent_of(o, v.shape), out_index=j, prim=prim))
+            nodes.append(Node(index, "op", "output", [nodes[where[parents[0]]]], {}, v,
+                              tangent_of(o, v.shape), out_index=vals, prim=prim))
             continue
         node_args = [nodes[where[p]] if p >= 0 else ("const", primal_value(a))
                      for a, p in zip(vals, parents)]
         if prim.n_out:
-            v = tuple(np.asarray(primal_value(x)) for x in o)
-            tan = None
+            v, tan = tuple(np.asarray(primal_value(x)) for x in o), None
         else:
             v = np.asarray(primal_value(o))
             tan = tangent_of(o, v.shape)
-        nodes.append(Node(d - n_in + 1, "op", prim.name, node_args,
+        nodes.append(Node(index, "op", prim.name, node_args,
                           {a: primal_value(b) for a, b in kw.items()}, v, tan, prim=prim))
+    return nodes
 
-    # --- the outputs and the seeds of the reverse pass
-    outputs, cts, seeds_rev = [], [], []
-    for j, o in enumerate(out_leaves):
-        if isinstance(o, Tracer) and o._level == rtrace.level:
-            node = nodes[where[o._idx]]
-            outputs.append(node)
-        else:
-            outputs.append(("const", np.asarray(primal_value(o))))
-    out_names = ["y"] if len(out_leaves) == 1 else [f"y{j + 1}" for j in range(len(out_leaves))]
+
+def _cotangents(outputs, cotangent, fname) -> list:
+    """The seeds of the reverse pass, one per output leaf (default: ones)."""
     if cotangent is None:
-        cts = [np.ones_like(np.asarray(_val(o)), dtype=float) for o in outputs]
-    else:
-        cl = tree_flatten(cotangent)[0]
-        if len(cl) != len(outputs):
-            raise ValueError(f"{fname}: cotangent= must match the output's structure "
-                             f"({len(outputs)} leaves), got {len(cl)}")
-        cts = []
-        for o, c in zip(outputs, cl):
-            c = np.asarray(c, dtype=float)
-            shape = np.shape(_val(o))
-            if c.shape != shape:
-                raise ValueError(f"{fname}: the cotangent has shape {c.shape}, but the "
-                                 f"output has shape {shape}")
-            cts.append(c)
+        return [np.ones_like(np.asarray(_val(o)), dtype=float) for o in outputs]
+    cl = tree_flatten(cotangent)[0]
+    if len(cl) != len(outputs):
+        raise ValueError(f"{fname}: cotangent= must match the output's structure "
+                         f"({len(outputs)} leaves), got {len(cl)}")
+    cts = []
+    for o, c in zip(outputs, cl):
+        c = np.asarray(c, dtype=float)
+        shape = np.shape(_val(o))
+        if c.shape != shape:
+            raise ValueError(f"{fname}: the cotangent has shape {c.shape}, but the "
+                             f"output has shape {shape}")
+        cts.append(c)
+    return cts
 
-    # --- the backward pass: the core's own, over the tape in display order
+
+def _plain_tape(tape, perm, where, n_in) -> list:
+    """The tape in display order with every tracer stripped to its plain value, so that
+    the backward pass computes plain numbers (and walks the rows in the tables' order)."""
     plain = []
     for t in perm:
         if t < n_in:
@@ -255,31 +269,34 @@ def record(fun: Callable, args: Sequence, kwargs: dict, *, argnums=None, wrt=Non
         pv = tuple(primal_value(a) for a in vals)
         po = tuple(primal_value(x) for x in o) if prim.n_out else primal_value(o)
         plain.append((prim, pv, {a: primal_value(b) for a, b in kw.items()}, po, ps))
-    for o, c in zip(outputs, cts):
-        if isinstance(o, Node):
-            c = c.astype(o.value.dtype) if o.value.dtype.kind == "f" else c
-            seeds_rev.append((o.index - nodes[0].index, c))
+    return plain
 
-    rec = Recording(_fname(fun), nodes[:n_in], names, nodes, outputs, out_names,
-                    seeds, cts, value=_plain_tree(out_tree, out_leaves))
+
+def _run_backward(rec: Recording, plain: list) -> None:
+    """The core's backward pass over ``plain``; every contribution becomes a Step, and
+    every node's adjoint its last total."""
+    nodes, first = rec.nodes, rec.nodes[0].index
+    seeds = []
+    for o, c in zip(rec.outputs, rec.cotangents):
+        if isinstance(o, Node):
+            seeds.append((o.index - first, c.astype(o.value.dtype)
+                          if o.value.dtype.kind == "f" else c))
+    if not seeds:
+        return
     seen: set = set()
 
     def observe(i, pos, p, c, total):
-        tgt = nodes[p]
-        rec.steps.append(Step(tgt, nodes[i], pos, np.asarray(primal_value(c)),
+        rec.steps.append(Step(nodes[p], nodes[i], pos, np.asarray(primal_value(c)),
                               np.asarray(primal_value(total)), p not in seen))
         seen.add(p)
 
     with gc_paused(), np.errstate(all="ignore"):
-        ct = backward(plain, seeds_rev, False, (), observe) if seeds_rev else []
+        ct = backward(plain, seeds, False, (), observe)
     for s in rec.steps:                             # the last total is the final adjoint
         s.target.adjoint = s.total
-    for (d, c) in seeds_rev:                        # an output's own adjoint: its seed
+    for d, c in seeds:                              # an output nothing else used: its seed
         if nodes[d].adjoint is None:
             nodes[d].adjoint = np.asarray(primal_value(ct[d])) if ct[d] is not None else c
-    # a node whose adjoint is a seed plus contributions (an output used again) already has
-    # the accumulated total from its last step
-    return rec
 
 
 def _int_to_float(x):
