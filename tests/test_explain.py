@@ -287,7 +287,10 @@ def test_cotangent_of_a_vector_output():
 
 def test_several_outputs_and_constant_output():
     e = cr.explain(lambda a, b: (a * b, a + b), 2.0, 3.0)
-    assert [r["name"] for r in e.rows][-2:] == ["y1", "y2"]
+    assert [r["name"] for r in e.rows][-2:] == ["y[0]", "y[1]"]
+    assert "ȳ[1] = 1" in e.to_text("unicode")
+    e2 = cr.explain(lambda a: {"sq": a * a, "id": a}, 2.0)
+    assert [r["name"] for r in e2.rows][-2:] == ["y['id']", "y['sq']"]
     assert [float(g) for g in e.grad] == [4.0, 3.0]            # ones on both outputs
     e = cr.explain(lambda a: 3.0, 2.0)
     assert e.rows[-1]["op"] == "constant" and float(e.grad[0]) == 0.0

@@ -64,7 +64,7 @@ class Recording:
     input_names: list               # the user's names of the inputs ("x1", "params['W']")
     nodes: list                     # every Node in display order (inputs first)
     outputs: list                   # per output leaf: a Node, or ("const", value)
-    output_names: list              # "y", or "y1", "y2", ... for several output leaves
+    output_names: list              # "y", or "y[0]", "y['loss']", ... for several leaves
     seeds: list                     # per seed: (label, tangent leaves)
     cotangents: list                # per output leaf: the seed of the reverse pass
     steps: list = field(default_factory=list)
@@ -174,7 +174,7 @@ def record(fun: Callable, args: Sequence, kwargs: dict, *, argnums=None, wrt=Non
     nodes = _nodes(tape, perm, where, leaves, names, f_in, ftrace.level, k)
     outputs = [nodes[where[o._idx]] if isinstance(o, Tracer) and o._level == rtrace.level
                else ("const", np.asarray(primal_value(o))) for o in out_leaves]
-    out_names = ["y"] if len(outputs) == 1 else [f"y{j + 1}" for j in range(len(outputs))]
+    out_names = _leaf_paths(out_tree, "y") if len(outputs) > 1 else ["y"]
     cts = _cotangents(outputs, cotangent, fname)
     rec = Recording(_fname(fun), nodes[:n_in], names, nodes, outputs, out_names,
                     seeds, cts, value=_plain_tree(out_tree, out_leaves))
