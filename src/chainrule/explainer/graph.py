@@ -17,7 +17,7 @@ from typing import Callable, Optional, Sequence, Union
 import numpy as np
 
 from . import formulas, tables
-from .notation import render, summary, symbol
+from .notation import render, shape_text, summary, symbol
 from .record import Node, Recording, record
 
 _FORMATS = ("svg", "png", "pdf", "dot")
@@ -37,10 +37,15 @@ class GraphvizNotFoundError(RuntimeError):
 class Graph:
     """The computational graph of one call (see :func:`graph`)."""
 
-    def __init__(self, rec: Recording, adjoints: bool = False, title: Optional[str] = None):
+    def __init__(self, rec: Recording, adjoints: bool = False, title: Optional[str] = None,
+                 rankdir: Optional[str] = None):
         self.recording = rec
         self.adjoints = adjoints
         self.title = title
+        if rankdir not in (None, "LR", "TB", "RL", "BT"):
+            raise ValueError(f"graph: rankdir must be 'LR', 'TB', 'RL', 'BT' or None "
+                             f"(chosen by the graph's depth), got {rankdir!r}")
+        self.rankdir = rankdir
 
     # ------------------------------------------------------------------ data
     @property
@@ -96,7 +101,8 @@ class Graph:
         """The graph as Graphviz DOT text (UTF-8; HTML-like labels)."""
         rec = self.recording
         lines = [f"digraph {_quote(rec.fname)} {{",
-                 '  graph [rankdir=LR, fontname="DejaVu Sans", nodesep=0.3, ranksep=0.45'
+                 f'  graph [rankdir={self._direction()}, fontname="DejaVu Sans", nodesep=0.3, '
+                 'ranksep=0.45'
                  + (f", label=<{_h(self.title)}>, labelloc=t" if self.title else "") + "];",
                  '  node [fontname="DejaVu Sans", fontsize=12, penwidth=1.2];',
                  '  edge [fontname="DejaVu Sans", fontsize=10, color="#555555"];']
@@ -104,12 +110,12 @@ class Graph:
             lines.append(f"  {_quote(n.name)} [{self._node_attrs(n)}];")
         for k, (node, j, v) in enumerate(self._consts()):
             lines.append(f'  "c{k}" [shape=plaintext, fontcolor="{_COLORS["const"]}", '
-                         f'label=<{_h(summary(v, "unicode"))}>];')
+                         f'label=<{_h(_short(v))}>];')
         for name, o, c in zip(rec.output_names, rec.outputs, rec.cotangents):
             value = o.value if isinstance(o, Node) else o[1]
-            rows = [f"<B>{_h(symbol(name, 'unicode'))}</B> = {_h(summary(value, 'unicode'))}"]
+            rows = [f"<B>{_h(symbol(name, 'unicode'))}</B> = {_h(_short(value))}"]
             if self.adjoints and isinstance(o, Node):
-                rows.append(_adj(symbol(name, "unicode", "bar") + " = " + summary(c, "unicode")))
+                rows.append(_adj(symbol(name, "unicode", "bar") + " = " + _short(c)))
             lines.append(f'  {_quote(name)} [shape=box, style="rounded,filled", peripheries=2, '
                          f'fillcolor="{_COLORS["output"]}", label=<{"<BR/>".join(rows)}>];')
         for e in self.edges:
@@ -117,12 +123,23 @@ class Graph:
             if e["source"].startswith("c") and e["source"][1:].isdigit():
                 attrs.append('style=dashed, color="#999999"')
             if self.adjoints and e["adjoint"] is not None:
-                attrs.append(f'label=<{_adj(summary(e["adjoint"], "unicode"))}>')
+                attrs.append(f'label=<{_adj(_short(e["adjoint"]))}>')
                 attrs.append(f'fontcolor="{_COLORS["adjoint"]}"')
             a = f" [{', '.join(attrs)}]" if attrs else ""
             lines.append(f"  {_quote(e['source'])} -> {_quote(e['target'])}{a};")
         lines.append("}")
         return "\n".join(lines) + "\n"
+
+    def _direction(self) -> str:
+        """Left to right like the notes' drawings; top to bottom for long chains, which
+        would otherwise be too wide to read."""
+        if self.rankdir is not None:
+            return self.rankdir
+        depth: dict = {}
+        for n in self.recording.nodes:
+            depth[n.name] = 1 + max((depth[a.name] for a in n.args if isinstance(a, Node)),
+                                    default=-1)
+        return "LR" if max(depth.values(), default=0) <= 7 else "TB"
 
     def _node_attrs(self, n: Node) -> str:
         rows = [f"<B>{_h(symbol(n.name, 'unicode'))}</B> = {_h(_rhs(n))}"]
@@ -133,7 +150,7 @@ class Graph:
             rows.append(_h(_value(n.value)))
         if self.adjoints and not isinstance(n.value, tuple):
             adj = n.adjoint if n.adjoint is not None else np.zeros(np.shape(n.value))
-            rows.append(_adj(symbol(n.name, "unicode", "bar") + " = " + summary(adj, "unicode")))
+            rows.append(_adj(symbol(n.name, "unicode", "bar") + " = " + _short(adj)))
         if n.kind == "input":
             shape = f'shape=ellipse, style=filled, fillcolor="{_COLORS["input"]}"'
         else:
@@ -205,7 +222,16 @@ def _rhs(n: Node) -> str:
 def _value(v) -> str:
     if isinstance(v, tuple):
         return f"{len(v)} outputs"
-    return summary(v, "unicode")
+    return _short(v)
+
+
+def _short(v) -> str:
+    """A value in a few characters: the number, up to three entries, or the shape (the
+    tables give the summaries; a graph must stay narrow enough to read)."""
+    v = np.asarray(v)
+    if v.size <= 3 and v.ndim <= 1:
+        return summary(v, "unicode")
+    return shape_text(v.shape, "unicode") + " array"
 
 
 def _h(s: str) -> str:
@@ -222,11 +248,13 @@ def _quote(s: str) -> str:
 
 def graph(fun: Callable, *args, adjoints: bool = False,
           argnums: Union[None, int, Sequence[int]] = None, order: str = "depth",
-          title: Optional[str] = None, **kwargs) -> Graph:
+          title: Optional[str] = None, rankdir: Optional[str] = None, **kwargs) -> Graph:
     """The computational graph of ``fun(*args, **kwargs)``: a node per input,
     intermediate and output (numbered as in :func:`chainrule.explain`), edges in data-flow
     direction; ``adjoints=True`` adds each node's adjoint v̄ and each edge's backward
     contribution. ``.to_dot()`` gives DOT text, ``.render("g.svg")`` / ``"g.png"`` draws it.
+    ``title`` goes above the drawing; ``rankdir`` ("LR", "TB") fixes the direction (by
+    default left to right, top to bottom for long chains).
 
     >>> import chainrule as cr, chainrule.numpy as cnp
     >>> g = cr.graph(lambda x1, x2: cnp.log(x1) + x1 * x2 - cnp.sin(x2), 2.0, 5.0)
@@ -236,4 +264,4 @@ def graph(fun: Callable, *args, adjoints: bool = False,
     digraph "<lambda>" {
     """
     rec = record(fun, args, kwargs, argnums=argnums, order=order, caller="graph")
-    return Graph(rec, adjoints=adjoints, title=title)
+    return Graph(rec, adjoints=adjoints, title=title, rankdir=rankdir)
