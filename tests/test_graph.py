@@ -126,3 +126,18 @@ def test_graph_of_arrays_and_multi_output():
     assert "linalg.eigh" in ops and "output" in ops
     assert "2×2" in g.to_dot()
     assert repr(g).startswith("<Graph of <lambda>:")
+
+
+def test_direction_follows_depth():
+    assert "rankdir=LR" in cr.graph(f_trace, 2.0, 5.0).to_dot()          # like the notes
+    assert "rankdir=TB" in cr.graph(sigmoid_loss, 0.0, 0.0).to_dot()     # a long chain
+    assert "rankdir=LR" in cr.graph(sigmoid_loss, 0.0, 0.0, rankdir="LR").to_dot()
+    with pytest.raises(ValueError, match="rankdir must be"):
+        cr.graph(f_trace, 2.0, 5.0, rankdir="up")
+
+
+def test_array_values_are_compact():
+    g = cr.graph(lambda W, x: cnp.sum(cnp.tanh(x @ W)), np.ones((3, 4)), np.ones((5, 3)),
+                 adjoints=True)
+    dot = g.to_dot()
+    assert "5×4 array" in dot and "mean" not in dot
