@@ -12,9 +12,9 @@ import argparse
 import sys
 from typing import Optional, Sequence
 
-from . import bench, demo
+from . import bench, demo, predict, train
 
-COMMANDS = [demo, bench]
+COMMANDS = [demo, train, predict, bench]
 """The modules of the sub-commands, in the order ``chainrule --help`` lists them."""
 
 

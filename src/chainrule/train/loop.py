@@ -45,9 +45,11 @@ def _layer_groups(model: Any, params: Any) -> Tuple[List[str], List[List[int]]]:
         return ["all"], [list(range(len(tree_leaves(params))))]
     out_names, groups, start = [], [], 0
     for name, (_, part) in zip(names, parts):
-        n = len(tree_leaves(part))
+        part_leaves = tree_leaves(part)
+        n = len(part_leaves)
         if n:
-            out_names.append(name)
+            shape = next((np.shape(a) for a in part_leaves if np.ndim(a) >= 2), None)
+            out_names.append(name + (" " + "x".join(map(str, shape)) if shape else ""))
             groups.append(list(range(start, start + n)))
         start += n
     return out_names, groups
@@ -164,7 +166,7 @@ def fit(model: Any, X: np.ndarray, y: np.ndarray, *,
     >>> history["loss"][-1] < history["loss"][0], history["val_accuracy"][-1] > 0.85
     (True, True)
     >>> history.grad_norms.shape, history.layer_names        # 30 epochs x 5 steps, 2 layers
-    ((150, 2), ['0: Dense', '2: Dense'])
+    ((150, 2), ['0: Dense 2x16', '2: Dense 16x2'])
     """
     import chainrule as cr
     from .. import nn, optim

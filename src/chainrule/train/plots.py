@@ -19,6 +19,12 @@ def _figure_class():
     return Figure
 
 
+def _epoch_axis(ax) -> None:
+    from matplotlib.ticker import MaxNLocator
+    ax.xaxis.set_major_locator(MaxNLocator(integer=True))
+    ax.set_xlabel("epoch")
+
+
 def _mark_best(ax, history: History) -> None:
     if history.best_epoch is not None:
         ax.axvline(history.best_epoch, color="0.6", linestyle=":", linewidth=1,
@@ -35,7 +41,7 @@ def plot_loss(history: History, ax: Any) -> None:
     if losses and min(losses) > 0 and max(losses) / min(losses) > 30:
         ax.set_yscale("log")                      # a loss that falls by decades reads better
     _mark_best(ax, history)
-    ax.set_xlabel("epoch")
+    _epoch_axis(ax)
     ax.set_ylabel("loss")
     ax.set_title("loss")
     ax.grid(True, alpha=0.3)
@@ -49,7 +55,7 @@ def plot_accuracy(history: History, ax: Any) -> None:
     if "val_accuracy" in history:
         ax.plot(epochs, history["val_accuracy"], label="validation", color="C1")
     _mark_best(ax, history)
-    ax.set_xlabel("epoch")
+    _epoch_axis(ax)
     ax.set_ylabel("accuracy")
     ax.set_title("accuracy")
     ax.grid(True, alpha=0.3)
@@ -73,9 +79,10 @@ def plot_grad_norms(history: History, ax: Any) -> None:
         ax.plot(x, np.maximum(norms[:, j], 1e-30), color=color, alpha=0.25, linewidth=0.6)
         ax.plot(np.arange(1, len(means) + 1), np.maximum(means[:, j], 1e-30), color=color,
                 linewidth=1.8, label=f"layer {name}")
+    _mark_best(ax, history)
     ax.set_yscale("log")
-    ax.set_xlabel("epoch")
-    ax.set_ylabel("‖∂J/∂Θ[layer]‖₂")
+    _epoch_axis(ax)
+    ax.set_ylabel("L2 norm of the layer's gradient")
     ax.set_title("gradient norm per layer (steps, epoch means)")
     ax.grid(True, which="both", alpha=0.3)
     ax.legend(fontsize="small")

@@ -1,0 +1,252 @@
+"""``chainrule train``: train a multilayer perceptron on a bundled dataset or a CSV file,
+show progress, report the test score, and optionally save the model and plot the run.
+
+With no arguments: scikit-learn's bundled digits (8x8 images of handwritten digits, no
+download), 64-256-128-10 ReLU network, Adam.
+"""
+from __future__ import annotations
+
+import os
+import sys
+
+DEFAULTS = dict(data="digits", hidden="256,128", activation="relu", loss="auto",
+                optimizer="adam", lr=None, epochs=40, batch_size=32, seed=0, test_size=0.2,
+                val=0.1, patience=10, dropout=0.0, l2=0.0)
+LOSSES = ("auto", "cross_entropy", "binary_cross_entropy", "hinge", "mse")
+OPTIMIZERS = ("adam", "sgd", "rmsprop", "adagrad")
+DEFAULT_LR = {"adam": 1e-3, "sgd": 0.05, "rmsprop": 1e-3, "adagrad": 0.05}
+
+
+def register(sub) -> None:
+    from ..data import NAMES
+    from ..train.models import ACTIVATION_LAYERS
+    d = DEFAULTS
+    p = sub.add_parser(
+        "train", help="train an MLP (default: the digits images) and report its test score",
+        description="Train a multilayer perceptron with chainrule's nn and optim; the "
+                    "gradient of every step comes from chainrule's reverse mode.")
+    p.add_argument("--data", "--dataset", dest="data", default=d["data"], metavar="NAME|FILE",
+                   help=f"one of {', '.join(NAMES)}, or a .csv file with a header row "
+                        f"(default {d['data']})")
+    p.add_argument("--label", help="the label column of a CSV file (default: the last column)")
+    p.add_argument("--hidden", default=d["hidden"], metavar="SIZES",
+                   help=f"hidden layer sizes, comma-separated, '' for none (default {d['hidden']})")
+    p.add_argument("--activation", default=d["activation"], choices=sorted(ACTIVATION_LAYERS),
+                   help=f"hidden activation (default {d['activation']})")
+    p.add_argument("--dropout", type=float, default=d["dropout"], metavar="P",
+                   help="dropout after each hidden activation (default 0)")
+    p.add_argument("--loss", default=d["loss"], choices=LOSSES,
+                   help="training loss; auto: cross_entropy for classes, mse for numbers")
+    p.add_argument("--optimizer", default=d["optimizer"], choices=OPTIMIZERS,
+                   help=f"optimiser (default {d['optimizer']})")
+    p.add_argument("--lr", type=float, default=d["lr"],
+                   help="learning rate (default: " + ", ".join(
+                       f"{k} {v:g}" for k, v in DEFAULT_LR.items()) + ")")
+    p.add_argument("--epochs", type=int, default=d["epochs"],
+                   help=f"passes over the training rows (default {d['epochs']})")
+    p.add_argument("--batch-size", type=int, default=d["batch_size"],
+                   help=f"rows per step (default {d['batch_size']})")
+    p.add_argument("--l2", type=float, default=d["l2"],
+                   help="L2 penalty l2/2*sum(W**2) on the weights (default 0)")
+    p.add_argument("--seed", type=int, default=d["seed"],
+                   help="fixes the split, the initial weights, the batch order (default 0)")
+    p.add_argument("--test-size", type=float, default=d["test_size"], metavar="FRACTION",
+                   help=f"rows held out for the test score (default {d['test_size']})")
+    p.add_argument("--val", type=float, default=d["val"], metavar="FRACTION",
+                   help=f"training rows held out for validation and early stopping, 0 for "
+                        f"none (default {d['val']})")
+    p.add_argument("--patience", type=int, default=d["patience"],
+                   help=f"stop after this many epochs without a better validation loss and "
+                        f"keep the best epoch's weights, 0 to train all epochs "
+                        f"(default {d['patience']})")
+    p.add_argument("--save", metavar="MODEL.npz", help="write the trained model to this file")
+    p.add_argument("--plot", metavar="CURVES.png",
+                   help="write loss/accuracy curves and per-layer gradient norms (PNG)")
+    p.add_argument("--save-test", metavar="TEST.csv",
+                   help="write the held-out test rows (raw features and label) as CSV, for "
+                        "chainrule predict")
+    p.add_argument("--quiet", action="store_true", help="no progress bar")
+    p.set_defaults(run=run)
+
+
+def _parse_hidden(text: str):
+    from . import UsageError
+    text = text.strip()
+    if text in ("", "none", "0"):
+        return []
+    try:
+        sizes = [int(s) for s in text.replace(" ", "").split(",")]
+    except ValueError:
+        raise UsageError(f"--hidden must be layer sizes separated by commas, e.g. 128,64; "
+                         f"got {text!r}") from None
+    if any(s < 1 for s in sizes):
+        raise UsageError(f"--hidden: every layer size must be >= 1, got {text!r}")
+    return sizes
+
+
+def _check_args(args) -> None:
+    from . import UsageError
+    if args.epochs < 1:
+        raise UsageError(f"--epochs must be >= 1, got {args.epochs}")
+    if args.batch_size < 1:
+        raise UsageError(f"--batch-size must be >= 1, got {args.batch_size}")
+    if args.lr is not None and not args.lr > 0:
+        raise UsageError(f"--lr must be > 0, got {args.lr:g}")
+    if not 0 < args.test_size < 1:
+        raise UsageError(f"--test-size must be a fraction between 0 and 1, got {args.test_size:g}")
+    if not 0 <= args.val < 1:
+        raise UsageError(f"--val must be a fraction in [0, 1), got {args.val:g}")
+    if args.patience < 0:
+        raise UsageError(f"--patience must be >= 0, got {args.patience}")
+    if not 0 <= args.dropout < 1:
+        raise UsageError(f"--dropout must be a probability in [0, 1), got {args.dropout:g}")
+    if args.l2 < 0:
+        raise UsageError(f"--l2 must be >= 0, got {args.l2:g}")
+    for flag, path in (("--save", args.save), ("--plot", args.plot),
+                       ("--save-test", args.save_test)):
+        if path:
+            folder = os.path.dirname(os.path.abspath(path))
+            if not os.path.isdir(folder):
+                raise UsageError(f"{flag} {path}: the folder {folder} does not exist")
+
+
+def _load(args):
+    from . import UsageError
+    from ..data import DataError, NAMES, from_csv, load_dataset
+    task = None if args.loss == "auto" else ("regression" if args.loss == "mse"
+                                              else "classification")
+    try:
+        if args.data in NAMES:
+            if args.label is not None:
+                raise UsageError(f"--label is for CSV files; the {args.data} dataset has its own")
+            data = load_dataset(args.data, seed=args.seed)
+        elif args.data.lower().endswith(".csv") or os.path.exists(args.data):
+            data = from_csv(args.data, args.label, task=task)
+        else:
+            raise UsageError(f"--data {args.data!r}: not a dataset name ({', '.join(NAMES)}) "
+                             f"and no such file")
+    except DataError as e:
+        raise UsageError(str(e)) from None
+    except ImportError as e:
+        raise UsageError(str(e)) from None
+    if task is not None and task != data.task:
+        what = "numbers (a regression target)" if data.task == "regression" else "classes"
+        raise UsageError(f"--loss {args.loss} does not fit {data.name}: its labels are {what}")
+    return data
+
+
+def run(args) -> int:
+    import numpy as np
+    from . import UsageError
+    from ..data import Standardizer, split_indices
+    from ..train import TrainedModel, fit, plot_history
+    from ..train.models import mlp
+
+    _check_args(args)
+    hidden = _parse_hidden(args.hidden)
+    data = _load(args)
+    classify = data.task == "classification"
+    loss = args.loss if args.loss != "auto" else ("cross_entropy" if classify else "mse")
+    if loss in ("binary_cross_entropy", "hinge") and data.n_classes != 2:
+        raise UsageError(f"--loss {loss} is for two classes; {data.name} has {data.n_classes} "
+                         f"(use cross_entropy)")
+    try:
+        train_rows, test_rows = split_indices(len(data.y), args.test_size, seed=args.seed,
+                                              stratify=data.y if classify else None)
+    except ValueError as e:
+        raise UsageError(f"{data.name}: {str(e).split(': ', 1)[-1]}") from None
+    x_scaler = Standardizer().fit(data.X[train_rows])
+    X_train, X_test = x_scaler.transform(data.X[train_rows]), data.X[test_rows]
+    y_train, y_test = data.y[train_rows], data.y[test_rows]
+    y_scaler = None
+    if not classify:
+        y_scaler = Standardizer().fit(y_train.reshape(len(y_train), -1))
+        y_train = y_scaler.transform(y_train.reshape(len(y_train), -1))
+    if classify:
+        n_out = 1 if loss in ("binary_cross_entropy", "hinge") else data.n_classes
+    else:
+        n_out = 1 if data.y.ndim == 1 else data.y.shape[1]
+    output = "sigmoid" if loss == "binary_cross_entropy" else "linear"
+    model = mlp(data.X.shape[1], hidden, n_out, activation=args.activation,
+                dropout=args.dropout, output=output)
+    y_fit = y_train
+    if loss == "hinge":
+        y_fit = 2.0 * y_train - 1.0                    # hinge targets are -1 / +1
+    lr = args.lr if args.lr is not None else DEFAULT_LR[args.optimizer]
+
+    n_params = sum(int(np.size(a)) for a in _leaves(model.init(0)))
+    what = (f"{data.n_classes} classes" if classify else "regression")
+    print(f"{data.name}: {len(data.y)} rows, {data.X.shape[1]} features, {what}; "
+          f"{len(train_rows)} for training"
+          + (f" ({args.val:.0%} of them for validation)" if args.val else "")
+          + f", {len(test_rows)} for the test")
+    arch = "-".join(str(s) for s in [data.X.shape[1], *hidden, n_out])
+    print(f"model: {arch} {args.activation} MLP"
+          + (f", dropout {args.dropout:g}" if args.dropout else "")
+          + f" ({n_params:,} parameters); loss {loss}; {args.optimizer} lr {lr:g}, "
+            f"batch {args.batch_size}, up to {args.epochs} epochs"
+          + (f", early stopping (patience {args.patience})" if args.patience and args.val else "")
+          + f"; seed {args.seed}", flush=True)
+    try:
+        result = fit(model, X_train, y_fit, loss=loss, optimizer=args.optimizer, lr=lr,
+                     epochs=args.epochs, batch_size=args.batch_size, validation_split=args.val,
+                     patience=(args.patience or None) if args.val else None, seed=args.seed,
+                     l2=args.l2, progress=False if args.quiet else "auto")
+    except FloatingPointError as e:
+        raise UsageError(str(e).replace("fit: ", "")) from None
+    h = result.history
+    trained = TrainedModel(model, result.params, loss=loss, classes=data.classes,
+                           x_scaler=x_scaler, y_scaler=y_scaler,
+                           feature_names=data.feature_names, label_name=data.label_name)
+    stop = (f"stopped early after epoch {len(h)}, kept epoch {h.best_epoch}" if h.stopped_early
+            else f"{len(h)} epochs" + (f", kept the best epoch {h.best_epoch}"
+                                       if h.best_epoch not in (None, len(h)) else ""))
+    print(f"trained in {h['time'][-1]:.2f} s ({stop})")
+    if classify:
+        pred = trained.predict_indices(X_test)
+        correct = int(np.count_nonzero(pred == y_test))
+        score = correct / len(y_test)
+        print(f"test accuracy: {score:.4f} ({correct}/{len(y_test)})")
+        trained.info["test_accuracy"] = score
+    else:
+        pred = trained.predict(X_test)
+        err = pred.reshape(y_test.shape) - y_test
+        rmse = float(np.sqrt(np.mean(err ** 2)))
+        r2 = 1.0 - float(np.sum(err ** 2) / np.sum((y_test - y_test.mean(axis=0)) ** 2))
+        print(f"test RMSE: {rmse:.4g}  R^2: {r2:.4f} ({len(y_test)} rows)")
+        trained.info.update(test_rmse=rmse, test_r2=r2)
+    trained.info.update(dataset=data.name, hidden=hidden, activation=args.activation,
+                        optimizer=args.optimizer, lr=lr, epochs=len(h),
+                        batch_size=args.batch_size, seed=args.seed)
+    if args.save:
+        trained.save(args.save)
+        print(f"saved the model to {args.save} (chainrule predict --model {args.save} DATA.csv)")
+    if args.save_test:
+        _write_rows(args.save_test, data, test_rows)
+        print(f"wrote the {len(test_rows)} test rows to {args.save_test}")
+    if args.plot:
+        try:
+            plot_history(h, args.plot, title=f"chainrule train: {data.name}, {arch} "
+                                             f"{args.activation}, {args.optimizer}")
+        except ImportError as e:
+            raise UsageError(str(e)) from None
+        print(f"wrote the training curves to {args.plot}")
+    sys.stdout.flush()
+    return 0
+
+
+def _leaves(tree):
+    from ..tree import tree_leaves
+    return tree_leaves(tree)
+
+
+def _write_rows(path, data, rows) -> None:
+    """The given rows with their raw features and label, as a CSV file with a header."""
+    import csv
+    label = data.label_name or "label"
+    with open(path, "w", newline="", encoding="utf-8") as f:
+        w = csv.writer(f)
+        w.writerow([*data.feature_names, label])
+        for i in rows:
+            y = data.classes[data.y[i]] if data.task == "classification" else data.y[i]
+            w.writerow([repr(float(v)) for v in data.X[i]] + [y])
