@@ -135,7 +135,11 @@ def _load(args):
     return data
 
 
-def run(args) -> int:
+def experiment(args, echo=print) -> dict:
+    """The whole run of ``chainrule train`` for parsed ``args``; ``echo`` prints the
+    report (pass a no-op to keep quiet). Returns the pieces (data, split, model, history,
+    scores, fit time) for callers such as benchmarks/train_vs_sklearn.py."""
+    import time
     import numpy as np
     from . import UsageError
     from ..data import Standardizer, split_indices
@@ -176,17 +180,18 @@ def run(args) -> int:
 
     n_params = sum(int(np.size(a)) for a in _leaves(model.init(0)))
     what = (f"{data.n_classes} classes" if classify else "regression")
-    print(f"{data.name}: {len(data.y)} rows, {data.X.shape[1]} features, {what}; "
+    echo(f"{data.name}: {len(data.y)} rows, {data.X.shape[1]} features, {what}; "
           f"{len(train_rows)} for training"
           + (f" ({args.val:.0%} of them for validation)" if args.val else "")
           + f", {len(test_rows)} for the test")
     arch = "-".join(str(s) for s in [data.X.shape[1], *hidden, n_out])
-    print(f"model: {arch} {args.activation} MLP"
+    echo(f"model: {arch} {args.activation} MLP"
           + (f", dropout {args.dropout:g}" if args.dropout else "")
           + f" ({n_params:,} parameters); loss {loss}; {args.optimizer} lr {lr:g}, "
             f"batch {args.batch_size}, up to {args.epochs} epochs"
           + (f", early stopping (patience {args.patience})" if args.patience and args.val else "")
           + f"; seed {args.seed}", flush=True)
+    t0 = time.perf_counter()
     try:
         result = fit(model, X_train, y_fit, loss=loss, optimizer=args.optimizer, lr=lr,
                      epochs=args.epochs, batch_size=args.batch_size, validation_split=args.val,
@@ -194,6 +199,7 @@ def run(args) -> int:
                      l2=args.l2, progress=False if args.quiet else "auto")
     except FloatingPointError as e:
         raise UsageError(str(e).replace("fit: ", "")) from None
+    fit_seconds = time.perf_counter() - t0
     h = result.history
     trained = TrainedModel(model, result.params, loss=loss, classes=data.classes,
                            x_scaler=x_scaler, y_scaler=y_scaler,
@@ -201,37 +207,47 @@ def run(args) -> int:
     stop = (f"stopped early after epoch {len(h)}, kept epoch {h.best_epoch}" if h.stopped_early
             else f"{len(h)} epochs" + (f", kept the best epoch {h.best_epoch}"
                                        if h.best_epoch not in (None, len(h)) else ""))
-    print(f"trained in {h['time'][-1]:.2f} s ({stop})")
+    echo(f"trained in {h['time'][-1]:.2f} s ({stop})")
     if classify:
         pred = trained.predict_indices(X_test)
         correct = int(np.count_nonzero(pred == y_test))
         score = correct / len(y_test)
-        print(f"test accuracy: {score:.4f} ({correct}/{len(y_test)})")
+        echo(f"test accuracy: {score:.4f} ({correct}/{len(y_test)})")
         trained.info["test_accuracy"] = score
     else:
         pred = trained.predict(X_test)
         err = pred.reshape(y_test.shape) - y_test
         rmse = float(np.sqrt(np.mean(err ** 2)))
         r2 = 1.0 - float(np.sum(err ** 2) / np.sum((y_test - y_test.mean(axis=0)) ** 2))
-        print(f"test RMSE: {rmse:.4g}  R^2: {r2:.4f} ({len(y_test)} rows)")
+        echo(f"test RMSE: {rmse:.4g}  R^2: {r2:.4f} ({len(y_test)} rows)")
         trained.info.update(test_rmse=rmse, test_r2=r2)
     trained.info.update(dataset=data.name, hidden=hidden, activation=args.activation,
                         optimizer=args.optimizer, lr=lr, epochs=len(h),
                         batch_size=args.batch_size, seed=args.seed)
     if args.save:
         trained.save(args.save)
-        print(f"saved the model to {args.save} (chainrule predict --model {args.save} DATA.csv)")
+        echo(f"saved the model to {args.save} (chainrule predict --model {args.save} DATA.csv)")
     if args.save_test:
         _write_rows(args.save_test, data, test_rows)
-        print(f"wrote the {len(test_rows)} test rows to {args.save_test}")
+        echo(f"wrote the {len(test_rows)} test rows to {args.save_test}")
     if args.plot:
         try:
             plot_history(h, args.plot, title=f"chainrule train: {data.name}, {arch} "
                                              f"{args.activation}, {args.optimizer}")
         except ImportError as e:
             raise UsageError(str(e)) from None
-        print(f"wrote the training curves to {args.plot}")
+        echo(f"wrote the training curves to {args.plot}")
     sys.stdout.flush()
+    fit_rows = train_rows if result.validation_rows is None else \
+        np.delete(train_rows, result.validation_rows)
+    return dict(data=data, train_rows=train_rows, test_rows=test_rows, fit_rows=fit_rows,
+                x_scaler=x_scaler, model=model, result=result, trained=trained, loss=loss,
+                lr=lr, hidden=hidden, fit_seconds=fit_seconds,
+                test_accuracy=trained.info.get("test_accuracy"))
+
+
+def run(args) -> int:
+    experiment(args)
     return 0
 
 

@@ -7,12 +7,14 @@ import numpy as np
 
 
 def split_indices(n: int, test_size: float = 0.2, *, seed: int = 0,
-                  stratify: Optional[np.ndarray] = None) -> Tuple[np.ndarray, np.ndarray]:
+                  stratify: Optional[np.ndarray] = None,
+                  rng: Optional[np.random.Generator] = None) -> Tuple[np.ndarray, np.ndarray]:
     """Row indices ``(train, test)`` of a random split, fixed by ``seed``.
 
     ``test_size`` is a fraction in (0, 1). With ``stratify`` (class indices, one per row)
     every class keeps its share in both parts (each class with at least two rows gives the
-    test part at least one). Both index arrays are sorted.
+    test part at least one). Both index arrays are sorted. ``rng`` (a NumPy Generator)
+    replaces the stream that ``seed`` selects.
 
     >>> train, test = split_indices(10, 0.2, seed=0)
     >>> len(train), len(test), sorted(set(train) | set(test)) == list(range(10))
@@ -20,7 +22,8 @@ def split_indices(n: int, test_size: float = 0.2, *, seed: int = 0,
     """
     if not 0.0 < test_size < 1.0:
         raise ValueError(f"split_indices: test_size must be a fraction in (0, 1), got {test_size!r}")
-    rng = np.random.default_rng(np.random.SeedSequence([seed, 7]))
+    if rng is None:
+        rng = np.random.default_rng(np.random.SeedSequence([seed, 7]))
     if stratify is None:
         perm = rng.permutation(n)
         k = max(1, int(round(test_size * n)))

@@ -7,6 +7,7 @@ from typing import Any, Callable, List, Optional, Tuple, Union
 
 import numpy as np
 
+from ..data.prep import split_indices
 from ..tree import tree_flatten, tree_leaves
 from .history import History
 from .progress import make_progress
@@ -19,8 +20,11 @@ class FitResult:
     restored them), the ``history`` and the ``model``; ``result.params`` is what you pass to
     ``model(params, X)``."""
 
-    def __init__(self, model: Any, params: Any, history: History) -> None:
+    def __init__(self, model: Any, params: Any, history: History,
+                 validation_rows: Optional[np.ndarray] = None) -> None:
         self.model, self.params, self.history = model, params, history
+        self.validation_rows = validation_rows
+        """Indices of the rows of ``X`` held out by ``validation_split`` (None otherwise)."""
 
     def __iter__(self):                       # params, history = fit(...)
         return iter((self.params, self.history))
@@ -116,7 +120,8 @@ def fit(model: Any, X: np.ndarray, y: np.ndarray, *,
         record_grad_norms: bool = True, progress: Union[bool, str] = False,
         callback: Optional[Callable] = None, task: Optional[str] = None) -> FitResult:
     """Train ``model`` on ``(X, y)`` by minibatch gradient descent; returns a :class:`FitResult`
-    (``.params``, ``.history``; it also unpacks as ``params, history = fit(...)``).
+    (``.params``, ``.history``, ``.validation_rows``; it unpacks as
+    ``params, history = fit(...)``).
 
     Each epoch visits every training row once, in a fresh random order (``shuffle``), in
     minibatches of ``batch_size`` rows (the last one may be smaller). A step is one call of
@@ -215,16 +220,20 @@ def fit(model: Any, X: np.ndarray, y: np.ndarray, *,
         Xv, yv = _check_xy(*validation_data)
         Xt, yt = X, y
     elif validation_split > 0:
-        n = len(X)
-        n_val = int(round(validation_split * n))
-        if n_val < 1 or n_val >= n:
-            raise ValueError(f"fit: validation_split={validation_split} leaves no rows for "
-                             f"{'validation' if n_val < 1 else 'training'} out of {n}")
-        perm = split_rng.permutation(n)
-        val_rows, train_rows = np.sort(perm[:n_val]), np.sort(perm[n_val:])
+        strata = None
+        if classify and loss_name in CLASSIFICATION_LOSSES:
+            strata = y.argmax(axis=1) if y.ndim == 2 else y
+        try:
+            train_rows, val_rows = split_indices(len(X), validation_split, stratify=strata,
+                                                 rng=split_rng)
+        except ValueError:
+            raise ValueError(f"fit: validation_split={validation_split} of {len(X)} rows "
+                             f"leaves no rows for training or validation") from None
         Xt, yt, Xv, yv = X[train_rows], y[train_rows], X[val_rows], y[val_rows]
     else:
         Xt, yt, Xv, yv = X, y, None, None
+    if validation_data is not None or not validation_split:
+        val_rows = None
     Xt = np.ascontiguousarray(Xt, dtype=dtype)   # a copy in the working dtype: X is untouched
     n_out = int(np.shape(model(params, Xt[:1]))[-1])
     if loss_name is not None:
@@ -326,4 +335,4 @@ def fit(model: Any, X: np.ndarray, y: np.ndarray, *,
         history.best_epoch = best_epoch
         if restore_best and best_epoch is not None:
             params = best_params
-    return FitResult(model, params, history)
+    return FitResult(model, params, history, val_rows)

@@ -65,6 +65,34 @@ def _rebuild(spec: Any, leaves: List[np.ndarray]) -> Any:
     raise ValueError(f"unreadable parameter structure {json.dumps(spec)[:60]}")
 
 
+def _count_leaves(spec: Any) -> int:
+    """How many parameter arrays a stored structure refers to (each index 0..n-1 once)."""
+    found: List[int] = []
+
+    def walk(node):
+        if node is None:
+            return
+        if isinstance(node, int) and not isinstance(node, bool):
+            found.append(node)
+        elif isinstance(node, dict) and len(node) == 1:
+            (kind, body), = node.items()
+            if kind in ("list", "tuple") and isinstance(body, list):
+                for c in body:
+                    walk(c)
+            elif kind == "dict" and isinstance(body, dict):
+                for c in body.values():
+                    walk(c)
+            else:
+                raise ValueError(f"unreadable parameter structure {json.dumps(node)[:60]}")
+        else:
+            raise ValueError(f"unreadable parameter structure {json.dumps(node)[:60]}")
+
+    walk(spec)
+    if sorted(found) != list(range(len(found))):
+        raise ValueError("the parameter structure does not number its arrays 0..n-1")
+    return len(found)
+
+
 def _jsonable(value: Any) -> Any:
     """Class labels and info values as plain JSON types (NumPy scalars become Python ones)."""
     if isinstance(value, np.generic):
@@ -164,7 +192,12 @@ def read(path: str):
         raise ModelFileError(f"{path}: model format version {version} (written by chainrule "
                              f"{header.get('chainrule_version', '?')}); this chainrule reads "
                              f"version {FORMAT_VERSION}: upgrade chainrule to load it")
-    n_leaves = sum(1 for k in contents if k.startswith("param_"))
+    spec = header.get("params")
+    try:
+        n_leaves = _count_leaves(spec)
+    except ValueError as e:
+        raise ModelFileError(f"{path}: corrupt model file ({e})") from None
+    stored = sum(1 for k in contents if k.startswith("param_"))
     leaves = []
     for i in range(n_leaves):
         leaf = contents.pop(f"param_{i:04d}", None)
@@ -174,13 +207,11 @@ def read(path: str):
             raise ModelFileError(f"{path}: corrupt model file (parameter {i} has dtype "
                                  f"{leaf.dtype}, expected floats)")
         leaves.append(leaf)
+    if stored != n_leaves:
+        raise ModelFileError(f"{path}: corrupt model file (the header names {n_leaves} "
+                             f"parameter arrays, the file holds {stored})")
     try:
-        params = _rebuild(header.get("params"), leaves)
+        params = _rebuild(spec, leaves)
     except (ValueError, IndexError, TypeError) as e:
         raise ModelFileError(f"{path}: corrupt model file ({e})") from None
-    counted = [0]
-    _structure(params, counted)
-    if counted[0] != n_leaves:
-        raise ModelFileError(f"{path}: corrupt model file (the header names {counted[0]} "
-                             f"parameter arrays, the file holds {n_leaves})")
     return header, params, contents
