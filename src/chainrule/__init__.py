@@ -15,6 +15,14 @@ from .check import numerical_grad, check_grads
 
 __version__ = "0.1.0"
 
+
+def __getattr__(name: str):
+    # chainrule.nn and chainrule.optim load on first use (cr.nn, from chainrule import nn)
+    if name in ("nn", "optim"):
+        import importlib
+        return importlib.import_module(f"{__name__}.{name}")
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+
 __all__ = ["grad", "value_and_grad", "vjp", "jvp", "jacfwd", "jacrev", "jacobian", "hessian",
            "hvp", "stop_gradient", "checkpoint", "custom_vjp", "custom_jvp",
            "numerical_grad", "check_grads", "tree_flatten", "tree_unflatten", "tree_map",
