@@ -19,7 +19,7 @@ DEFAULT_LR = {"adam": 1e-3, "sgd": 0.05, "rmsprop": 1e-3, "adagrad": 0.05}
 
 def register(sub) -> None:
     from ..data import NAMES
-    from ..train.models import ACTIVATION_LAYERS
+    from ..train.models import HIDDEN_ACTIVATIONS
     d = DEFAULTS
     p = sub.add_parser(
         "train", help="train an MLP (default: the digits images) and report its test score",
@@ -31,7 +31,7 @@ def register(sub) -> None:
     p.add_argument("--label", help="the label column of a CSV file (default: the last column)")
     p.add_argument("--hidden", default=d["hidden"], metavar="SIZES",
                    help=f"hidden layer sizes, comma-separated, '' for none (default {d['hidden']})")
-    p.add_argument("--activation", default=d["activation"], choices=sorted(ACTIVATION_LAYERS),
+    p.add_argument("--activation", default=d["activation"], choices=HIDDEN_ACTIVATIONS,
                    help=f"hidden activation (default {d['activation']})")
     p.add_argument("--dropout", type=float, default=d["dropout"], metavar="P",
                    help="dropout after each hidden activation (default 0)")
@@ -151,7 +151,7 @@ def experiment(args, echo=print) -> dict:
     data = _load(args)
     classify = data.task == "classification"
     loss = args.loss if args.loss != "auto" else ("cross_entropy" if classify else "mse")
-    if loss in ("binary_cross_entropy", "hinge") and data.n_classes != 2:
+    if loss == "binary_cross_entropy" and data.n_classes != 2:
         raise UsageError(f"--loss {loss} is for two classes; {data.name} has {data.n_classes} "
                          f"(use cross_entropy)")
     try:
@@ -167,15 +167,13 @@ def experiment(args, echo=print) -> dict:
         y_scaler = Standardizer().fit(y_train.reshape(len(y_train), -1))
         y_train = y_scaler.transform(y_train.reshape(len(y_train), -1))
     if classify:
-        n_out = 1 if loss in ("binary_cross_entropy", "hinge") else data.n_classes
+        n_out = 1 if loss == "binary_cross_entropy" else data.n_classes
     else:
         n_out = 1 if data.y.ndim == 1 else data.y.shape[1]
     output = "sigmoid" if loss == "binary_cross_entropy" else "linear"
     model = mlp(data.X.shape[1], hidden, n_out, activation=args.activation,
                 dropout=args.dropout, output=output)
     y_fit = y_train
-    if loss == "hinge":
-        y_fit = 2.0 * y_train - 1.0                    # hinge targets are -1 / +1
     lr = args.lr if args.lr is not None else DEFAULT_LR[args.optimizer]
 
     n_params = sum(int(np.size(a)) for a in _leaves(model.init(0)))

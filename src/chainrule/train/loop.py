@@ -88,7 +88,8 @@ def _prepare_targets(loss_name, y, n_out, dtype, what="y"):
         if yi.min(initial=0) < 0 or yi.max(initial=0) >= n_out:
             raise ValueError(f"fit: {what} holds class indices up to {yi.max()}, the model "
                              f"gives {n_out} outputs (classes 0..{n_out - 1})")
-        return yi, yi
+        # one-hot once here, not in every step's loss call
+        return np.eye(n_out, dtype=dtype)[yi], yi
     if loss_name in ("binary_cross_entropy", "hinge") and n_out == 1:
         yc = y.reshape(len(y), -1)
         return yc.astype(dtype), (yc[:, 0] > (0 if loss_name == "hinge" else 0.5)).astype(np.int64)

@@ -3,12 +3,9 @@ from __future__ import annotations
 
 from typing import Any, Sequence
 
-ACTIVATION_LAYERS = {
-    "linear": "Identity", "identity": "Identity", "binary_step": "BinaryStep",
-    "sigmoid": "Sigmoid", "tanh": "Tanh", "relu": "ReLU", "softplus": "Softplus",
-    "leaky_relu": "LeakyReLU", "elu": "ELU", "gelu": "GELU",
-}
-"""Activation names (as in ``nn.get_activation``) and the ``nn`` layer class of each."""
+HIDDEN_ACTIVATIONS = ("relu", "leaky_relu", "elu", "gelu", "softplus", "tanh", "sigmoid",
+                      "linear", "binary_step")
+"""Activation names for hidden layers (``nn.get_activation``'s names without the softmaxes)."""
 
 _HE = ("relu", "leaky_relu", "elu", "gelu", "softplus")
 
@@ -24,26 +21,25 @@ def mlp(n_in: int, hidden: Sequence[int], n_out: int, *, activation: str = "relu
 
     >>> mlp(64, [128], 10)
     Sequential(
-      (0): Dense(in_features=64, out_features=128, ...)
+      (0): Dense(in_features=64, out_features=128, init='he', bias=True, dtype='float32')
       (1): ReLU()
-      (2): Dense(in_features=128, out_features=10, ...)
+      (2): Dense(in_features=128, out_features=10, init='glorot', bias=True, dtype='float32')
     )
     """
     from .. import nn
-    if activation not in ACTIVATION_LAYERS:
+    if activation not in HIDDEN_ACTIVATIONS:
         raise ValueError(f"mlp: unknown activation {activation!r}; choose one of "
-                         f"{', '.join(sorted(ACTIVATION_LAYERS))}")
+                         f"{', '.join(HIDDEN_ACTIVATIONS)}")
     if not 0.0 <= dropout < 1.0:
         raise ValueError(f"mlp: dropout must be a probability in [0, 1), got {dropout!r}")
     init = "he" if activation in _HE else "glorot"
-    act = getattr(nn, ACTIVATION_LAYERS[activation])
     layers, width = [], n_in
     for h in hidden:
-        layers += [nn.Dense(width, int(h), init=init), act()]
+        layers += [nn.Dense(width, int(h), init=init), nn.activation_layer(activation)]
         if dropout:
             layers.append(nn.Dropout(dropout))
         width = int(h)
     layers.append(nn.Dense(width, n_out, init="glorot"))
     if output != "linear":
-        layers.append(getattr(nn, ACTIVATION_LAYERS[output])())
+        layers.append(nn.activation_layer(output))
     return nn.Sequential(*layers)
