@@ -173,8 +173,10 @@ def _elu_impl(x, alpha):
 
 
 def _elu_d(x, ans, alpha):
-    # alpha e^x = ans + alpha for x <= 0 (so elu'(0) = alpha); 1 above
-    return cnp.where(_plain(x) > 0, 1.0, ans + alpha)
+    # alpha e^x for x <= 0 (so elu'(0) = alpha), 1 above. Not ans + alpha: that cancels
+    # to 0 below x = -37. exp sees only x <= 0 (x itself there, 0 elsewhere): no overflow.
+    pos = _plain(x) > 0
+    return cnp.where(pos, 1.0, alpha * cnp.exp(cnp.where(pos, 0.0, x)))
 
 
 _pelu = Primitive("nn.elu", _elu_impl, elementwise=True, family=_FAM,

@@ -46,9 +46,20 @@ def _as_input(fname: str, arg: str, x):
     raise TypeError(f"chainrule.nn.{fname}: {arg} must hold numbers, got dtype {a.dtype}")
 
 
+def _like_prediction(pred, target):
+    """A constant target in the prediction's float dtype: float32 models give float32
+    losses and gradients even with float64 (or integer) targets."""
+    dt = _plain(pred).dtype
+    if not isinstance(target, Tracer) and target.dtype != dt:
+        return target.astype(dt)
+    return target
+
+
 def _same_shape(fname: str, pred, target):
-    """``target`` shaped like ``pred``; a column ``(n, 1)`` against ``(n,)`` is reshaped
-    (it would broadcast to ``(n, n)`` otherwise, a classic silent bug)."""
+    """``target`` shaped like ``pred``, in its dtype when constant; a column ``(n, 1)``
+    against ``(n,)`` is reshaped (it would broadcast to ``(n, n)`` otherwise, a classic
+    silent bug)."""
+    target = _like_prediction(pred, target)
     ps, ts = np.shape(_plain(pred)), np.shape(_plain(target))
     if ps == ts:
         return target
@@ -177,7 +188,7 @@ def cross_entropy(logits, target):
             target = _one_hot("cross_entropy", t, shape[-1], shape[:-1],
                               _plain(logits).dtype)
         elif t.dtype.kind in "iubf":
-            target = t
+            target = _like_prediction(logits, t)
         else:
             raise TypeError(f"chainrule.nn.cross_entropy: target must hold class indices "
                             f"or probabilities, got dtype {t.dtype}")
