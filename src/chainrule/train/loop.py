@@ -119,7 +119,8 @@ def fit(model: Any, X: np.ndarray, y: np.ndarray, *,
         patience: Optional[int] = None, min_delta: float = 0.0, restore_best: bool = True,
         shuffle: bool = True, seed: Optional[int] = 0, params: Any = None, l2: float = 0.0,
         record_grad_norms: bool = True, progress: Union[bool, str] = False,
-        callback: Optional[Callable] = None, task: Optional[str] = None) -> FitResult:
+        callback: Optional[Callable] = None, task: Optional[str] = None,
+        penalty: Optional[Callable] = None) -> FitResult:
     """Train ``model`` on ``(X, y)`` by minibatch gradient descent; returns a :class:`FitResult`
     (``.params``, ``.history``, ``.validation_rows``; it unpacks as
     ``params, history = fit(...)``).
@@ -155,6 +156,9 @@ def fit(model: Any, X: np.ndarray, y: np.ndarray, *,
       these instead of ``model.init(seed)``.
     - ``l2``: adds ``l2 / 2 * sum(W**2)`` over the parameter arrays with 2 or more
       dimensions (weights, not biases) to the loss.
+    - ``penalty``: a callable ``penalty(params, targets) -> scalar`` added to each
+      minibatch's loss, for a term that depends on the batch (scikit-learn's L2 term is
+      ``alpha / 2 * sum(W**2)`` divided by the batch's total sample weight).
     - ``record_grad_norms``: record each layer's gradient norm at every step
       (``history.grad_norms``).
     - ``progress``: False, True (a tqdm bar with loss and accuracy; needs tqdm), "auto"
@@ -258,6 +262,8 @@ def fit(model: Any, X: np.ndarray, y: np.ndarray, *,
         if l2:
             flat = tree_flatten(p)[0]
             value = value + (0.5 * l2) * sum((flat[i] * flat[i]).sum() for i in weight_paths)
+        if penalty is not None:
+            value = value + penalty(p, yb)
         return value, out
 
     step = cr.value_and_grad(objective, has_aux=True)
