@@ -332,13 +332,14 @@ PARAMETERS_DOC = """\
     - ``activation``: of the hidden layers: scikit-learn's ``"relu"``, ``"tanh"``,
       ``"logistic"``, ``"identity"``, and chainrule's ``"elu"``, ``"gelu"``,
       ``"softplus"``, ``"leaky_relu"`` (slope 0.01).
-    - ``solver``: ``"adam"`` (``optim.Adam(learning_rate_init, beta_1, beta_2,
-      epsilon)``), ``"sgd"`` (``optim.SGD`` with ``momentum`` and
-      ``nesterovs_momentum``, and the ``learning_rate`` schedule), chainrule's
-      ``"rmsprop"`` and ``"adagrad"`` (``learning_rate_init``, ``epsilon``), all trained
-      by ``chainrule.train.fit``; or ``"lbfgs"``: full-batch L-BFGS through
-      ``scipy.optimize`` with chainrule's gradients (``max_iter`` iterations, ``max_fun``
-      loss evaluations, ``tol`` on the gradient), as scikit-learn's.
+    - ``solver``: ``"adam"`` and ``"sgd"`` (scikit-learn's Adam, and SGD with
+      ``momentum``, ``nesterovs_momentum`` and the ``learning_rate`` schedule, step for
+      step: see ``_optimizers.py``), chainrule's ``"rmsprop"`` and ``"adagrad"``
+      (``optim.RMSProp`` / ``optim.AdaGrad`` with ``learning_rate_init`` and
+      ``epsilon``), all trained by ``chainrule.train.fit``; or ``"lbfgs"``: full-batch
+      L-BFGS-B through ``scipy.optimize`` with chainrule's gradients (``max_iter``
+      iterations, ``max_fun`` loss evaluations, ``tol`` on the gradient), as
+      scikit-learn's.
     - ``alpha``: L2 penalty, scikit-learn's scaling: ``alpha / 2 * sum ||W||^2`` (weights,
       not biases) divided by the minibatch's row count (its total sample weight), added
       to the minibatch's mean loss.

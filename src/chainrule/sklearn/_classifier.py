@@ -9,7 +9,6 @@ from sklearn.utils.metaestimators import available_if
 from sklearn.utils.multiclass import check_classification_targets, type_of_target, unique_labels
 from sklearn.utils.validation import check_is_fitted, column_or_1d, validate_data
 
-from . import _network as net
 from ._base import ATTRIBUTES_DOC, FLOATS, PARAMETERS_DOC, BaseMLP
 
 
@@ -167,13 +166,9 @@ class MLPClassifier(ClassifierMixin, BaseMLP):
         return p
 
     def predict_log_proba(self, X) -> np.ndarray:
-        """``log(predict_proba(X))``, computed from the logits (finite where a
-        probability rounds to 0)."""
-        z = self._logits(X)
-        if self.n_outputs_ == 1:
-            return np.concatenate([net.log_output("logistic", -z),
-                                   net.log_output("logistic", z)], axis=1)
-        return net.log_output(self.out_activation_, z)
+        """``log(predict_proba(X))`` (``-inf`` where a probability is 0)."""
+        with np.errstate(divide="ignore"):
+            return np.log(self.predict_proba(X))
 
     def __sklearn_tags__(self):
         tags = super().__sklearn_tags__()

@@ -102,18 +102,6 @@ def output(kind: str, z: np.ndarray) -> np.ndarray:
     return z
 
 
-def log_output(kind: str, z: np.ndarray) -> np.ndarray:
-    """``log(output(kind, z))`` computed without going through the probabilities
-    (finite where a probability would round to 0)."""
-    if kind == "softmax":
-        return nn.log_softmax(z, axis=1)
-    if kind == "logistic":
-        return -nn.softplus(-z)
-    if kind == "exp":
-        return z
-    raise ValueError(f"log_output: no log of the {kind!r} output")
-
-
 # ---------------------------------------------------------------- targets
 def encode_targets(kind: str, Y: np.ndarray, sample_weight: Optional[np.ndarray],
                    dtype) -> np.ndarray:

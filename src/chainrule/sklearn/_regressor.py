@@ -120,4 +120,5 @@ class MLPRegressor(RegressorMixin, BaseMLP):
     def __sklearn_tags__(self):
         tags = super().__sklearn_tags__()
         tags.target_tags.multi_output = True
+        tags.target_tags.positive_only = self.loss == "poisson"
         return tags
