@@ -130,8 +130,11 @@ def make_loss(kind: str) -> Callable:
     * softmax: cross-entropy ``-sum_i w_i sum_k y_ik log softmax(z_i)_k / sum w``;
     * logistic: binary cross-entropy summed over outputs, ``sum_i w_i sum_k (softplus(z_ik)
       - y_ik z_ik) / sum w`` (the exact form of ``-y log p - (1 - y) log(1 - p)``);
-    * identity: half the squared error averaged over rows and outputs,
-      ``sum_i w_i ||z_i - y_i||^2 / (2 K sum w)``;
+    * identity: half the squared error, summed over outputs, averaged over rows,
+      ``sum_i w_i ||z_i - y_i||^2 / (2 sum w)``. scikit-learn (1.9) reports this divided
+      by the number of outputs K but follows the gradient of the sum (its issue #8349):
+      the same training, a loss that matches its gradient (``loss_`` is K times
+      scikit-learn's for K > 1 outputs);
     * exp: half the Poisson deviance with prediction ``exp(z)``, summed over outputs,
       ``sum_i w_i sum_k (y log(y / e^z) - y + e^z) / sum w``.
     """
@@ -151,7 +154,7 @@ def make_loss(kind: str) -> Callable:
         def squared_loss(z, targets):
             w, inv = _weight(targets)
             d = z - targets[:, :-1]
-            return cnp.sum(d * d * w) * (0.5 * inv / d.shape[1])
+            return cnp.sum(d * d * w) * (0.5 * inv)
         return squared_loss
     if kind == "exp":
         def poisson_loss(z, targets):
