@@ -2,19 +2,20 @@
 show progress, report the test score, and optionally save the model and plot the run.
 
 With no arguments: scikit-learn's bundled digits (8x8 images of handwritten digits, no
-download), 64-256-128-10 ReLU network, Adam.
+download), a 64-256-10 ReLU network with dropout 0.2 on the inputs, Adam (lr 2e-3),
+batch 64, 60 epochs; the test set is 20% of the rows (stratified, fixed by the seed).
 """
 from __future__ import annotations
 
 import os
 import sys
 
-DEFAULTS = dict(data="digits", hidden="256,128", activation="relu", loss="auto",
-                optimizer="adam", lr=None, epochs=40, batch_size=32, seed=0, test_size=0.2,
-                val=0.1, patience=10, dropout=0.0, l2=0.0)
+DEFAULTS = dict(data="digits", hidden="256", activation="relu", loss="auto",
+                optimizer="adam", lr=None, epochs=60, batch_size=64, seed=0, split_seed=None,
+                test_size=0.2, val=0.0, patience=10, dropout=0.0, input_dropout=0.2, l2=0.0)
 LOSSES = ("auto", "cross_entropy", "binary_cross_entropy", "hinge", "mse")
 OPTIMIZERS = ("adam", "sgd", "rmsprop", "adagrad")
-DEFAULT_LR = {"adam": 1e-3, "sgd": 0.05, "rmsprop": 1e-3, "adagrad": 0.05}
+DEFAULT_LR = {"adam": 2e-3, "sgd": 0.05, "rmsprop": 1e-3, "adagrad": 0.05}
 
 
 def register(sub) -> None:
@@ -35,6 +36,8 @@ def register(sub) -> None:
                    help=f"hidden activation (default {d['activation']})")
     p.add_argument("--dropout", type=float, default=d["dropout"], metavar="P",
                    help="dropout after each hidden activation (default 0)")
+    p.add_argument("--input-dropout", type=float, default=d["input_dropout"], metavar="P",
+                   help=f"dropout on the input features (default {d['input_dropout']})")
     p.add_argument("--loss", default=d["loss"], choices=LOSSES,
                    help="training loss; auto: cross_entropy for classes, mse for numbers")
     p.add_argument("--optimizer", default=d["optimizer"], choices=OPTIMIZERS,
@@ -49,16 +52,20 @@ def register(sub) -> None:
     p.add_argument("--l2", type=float, default=d["l2"],
                    help="L2 penalty l2/2*sum(W**2) on the weights (default 0)")
     p.add_argument("--seed", type=int, default=d["seed"],
-                   help="fixes the split, the initial weights, the batch order (default 0)")
+                   help="fixes the initial weights, the batch order, dropout and the "
+                        "validation rows (default 0)")
+    p.add_argument("--split-seed", type=int, default=d["split_seed"],
+                   help="fixes which rows are the test set (and the moons points); default: "
+                        "--seed. Give it to compare several --seed runs on one test set")
     p.add_argument("--test-size", type=float, default=d["test_size"], metavar="FRACTION",
                    help=f"rows held out for the test score (default {d['test_size']})")
     p.add_argument("--val", type=float, default=d["val"], metavar="FRACTION",
-                   help=f"training rows held out for validation and early stopping, 0 for "
-                        f"none (default {d['val']})")
+                   help="training rows held out for validation (shown per epoch) and early "
+                        "stopping, e.g. 0.1 (default 0: train on all training rows)")
     p.add_argument("--patience", type=int, default=d["patience"],
-                   help=f"stop after this many epochs without a better validation loss and "
-                        f"keep the best epoch's weights, 0 to train all epochs "
-                        f"(default {d['patience']})")
+                   help=f"with --val: stop after this many epochs without a better "
+                        f"validation loss and keep the best epoch's weights, 0 to train all "
+                        f"epochs (default {d['patience']})")
     p.add_argument("--save", metavar="MODEL.npz", help="write the trained model to this file")
     p.add_argument("--plot", metavar="CURVES.png",
                    help="write loss/accuracy curves and per-layer gradient norms (PNG)")
@@ -98,8 +105,9 @@ def _check_args(args) -> None:
         raise UsageError(f"--val must be a fraction in [0, 1), got {args.val:g}")
     if args.patience < 0:
         raise UsageError(f"--patience must be >= 0, got {args.patience}")
-    if not 0 <= args.dropout < 1:
-        raise UsageError(f"--dropout must be a probability in [0, 1), got {args.dropout:g}")
+    for flag, p in (("--dropout", args.dropout), ("--input-dropout", args.input_dropout)):
+        if not 0 <= p < 1:
+            raise UsageError(f"{flag} must be a probability in [0, 1), got {p:g}")
     if args.l2 < 0:
         raise UsageError(f"--l2 must be >= 0, got {args.l2:g}")
     for flag, path in (("--save", args.save), ("--plot", args.plot),
@@ -108,6 +116,10 @@ def _check_args(args) -> None:
             folder = os.path.dirname(os.path.abspath(path))
             if not os.path.isdir(folder):
                 raise UsageError(f"{flag} {path}: the folder {folder} does not exist")
+
+
+def _split_seed(args) -> int:
+    return args.seed if args.split_seed is None else args.split_seed
 
 
 def _load(args):
@@ -119,7 +131,7 @@ def _load(args):
         if args.data in NAMES:
             if args.label is not None:
                 raise UsageError(f"--label is for CSV files; the {args.data} dataset has its own")
-            data = load_dataset(args.data, seed=args.seed)
+            data = load_dataset(args.data, seed=_split_seed(args))
         elif args.data.lower().endswith(".csv") or os.path.exists(args.data):
             data = from_csv(args.data, args.label, task=task)
         else:
@@ -155,7 +167,7 @@ def experiment(args, echo=print) -> dict:
         raise UsageError(f"--loss {loss} is for two classes; {data.name} has {data.n_classes} "
                          f"(use cross_entropy)")
     try:
-        train_rows, test_rows = split_indices(len(data.y), args.test_size, seed=args.seed,
+        train_rows, test_rows = split_indices(len(data.y), args.test_size, seed=_split_seed(args),
                                               stratify=data.y if classify else None)
     except ValueError as e:
         raise UsageError(f"{data.name}: {str(e).split(': ', 1)[-1]}") from None
@@ -172,7 +184,7 @@ def experiment(args, echo=print) -> dict:
         n_out = 1 if data.y.ndim == 1 else data.y.shape[1]
     output = "sigmoid" if loss == "binary_cross_entropy" else "linear"
     model = mlp(data.X.shape[1], hidden, n_out, activation=args.activation,
-                dropout=args.dropout, output=output)
+                dropout=args.dropout, input_dropout=args.input_dropout, output=output)
     y_fit = y_train
     lr = args.lr if args.lr is not None else DEFAULT_LR[args.optimizer]
 
@@ -184,6 +196,7 @@ def experiment(args, echo=print) -> dict:
           + f", {len(test_rows)} for the test")
     arch = "-".join(str(s) for s in [data.X.shape[1], *hidden, n_out])
     echo(f"model: {arch} {args.activation} MLP"
+          + (f", input dropout {args.input_dropout:g}" if args.input_dropout else "")
           + (f", dropout {args.dropout:g}" if args.dropout else "")
           + f" ({n_params:,} parameters); loss {loss}; {args.optimizer} lr {lr:g}, "
             f"batch {args.batch_size}, up to {args.epochs} epochs"
