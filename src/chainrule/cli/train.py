@@ -33,15 +33,17 @@ def register(sub) -> None:
     p.add_argument("--hidden", default=d["hidden"], metavar="SIZES",
                    help=f"hidden layer sizes, comma-separated, '' for none (default {d['hidden']})")
     p.add_argument("--activation", default=d["activation"], choices=HIDDEN_ACTIVATIONS,
-                   help=f"hidden activation (default {d['activation']})")
+                   metavar="NAME", help=f"hidden activation: {', '.join(HIDDEN_ACTIVATIONS)} "
+                                        f"(default {d['activation']})")
     p.add_argument("--dropout", type=float, default=d["dropout"], metavar="P",
                    help="dropout after each hidden activation (default 0)")
     p.add_argument("--input-dropout", type=float, default=d["input_dropout"], metavar="P",
                    help=f"dropout on the input features (default {d['input_dropout']})")
-    p.add_argument("--loss", default=d["loss"], choices=LOSSES,
-                   help="training loss; auto: cross_entropy for classes, mse for numbers")
-    p.add_argument("--optimizer", default=d["optimizer"], choices=OPTIMIZERS,
-                   help=f"optimiser (default {d['optimizer']})")
+    p.add_argument("--loss", default=d["loss"], choices=LOSSES, metavar="NAME",
+                   help=f"training loss: {', '.join(LOSSES)} (auto: cross_entropy for "
+                        f"classes, mse for numbers)")
+    p.add_argument("--optimizer", default=d["optimizer"], choices=OPTIMIZERS, metavar="NAME",
+                   help=f"optimiser: {', '.join(OPTIMIZERS)} (default {d['optimizer']})")
     p.add_argument("--lr", type=float, default=d["lr"],
                    help="learning rate (default: " + ", ".join(
                        f"{k} {v:g}" for k, v in DEFAULT_LR.items()) + ")")
@@ -225,6 +227,12 @@ def experiment(args, echo=print) -> dict:
             else f"{len(h)} epochs" + (f", kept the best epoch {h.best_epoch}"
                                        if h.best_epoch not in (None, len(h)) else ""))
     echo(f"trained in {h['time'][-1]:.2f} s ({stop})")
+    if len(h.epoch_grad_norms):
+        first, last = h.epoch_grad_norms[0], h.epoch_grad_norms[-1]
+        width = max(len(n) for n in h.layer_names)
+        echo("gradient norm per layer (mean over the first and the last epoch):")
+        for name, a, b in zip(h.layer_names, first, last):
+            echo(f"  {name:<{width}}  {a:9.3g} -> {b:9.3g}")
     if classify:
         pred = trained.predict_indices(X_test)
         correct = int(np.count_nonzero(pred == y_test))

@@ -85,7 +85,8 @@ def plot_grad_norms(history: History, ax: Any) -> None:
     ax.set_ylabel("L2 norm of the layer's gradient")
     ax.set_title("gradient norm per layer (steps, epoch means)")
     ax.grid(True, which="both", alpha=0.3)
-    ax.legend(fontsize="small")
+    many = len(history.layer_names) > 4
+    ax.legend(fontsize="x-small" if many else "small", ncol=2 if many else 1)
 
 
 def plot_history(history: History, path: Optional[str] = None, *,
