@@ -4,6 +4,7 @@ show progress, report the test score, and optionally save the model and plot the
 With no arguments: scikit-learn's bundled digits (8x8 images of handwritten digits, no
 download), a 64-256-10 ReLU network with dropout 0.2 on the inputs, Adam (lr 2e-3),
 batch 64, 60 epochs; the test set is 20% of the rows (stratified, fixed by the seed).
+On small data the default epochs grow to give at least 1000 steps.
 """
 from __future__ import annotations
 
@@ -11,8 +12,12 @@ import os
 import sys
 
 DEFAULTS = dict(data="digits", hidden="256", activation="relu", loss="auto",
-                optimizer="adam", lr=None, epochs=60, batch_size=64, seed=0, split_seed=None,
-                test_size=0.2, val=0.0, patience=10, dropout=0.0, input_dropout=0.2, l2=0.0)
+                optimizer="adam", lr=None, epochs=None, batch_size=64, seed=0, split_seed=None,
+                test_size=0.2, val=0.0, patience=10, dropout=0.0, input_dropout=None, l2=0.0)
+MIN_EPOCHS, MIN_STEPS, MAX_AUTO_EPOCHS = 60, 1000, 1000
+"""Default epochs: 60, or more on small data so that training makes >= 1000 steps."""
+WIDE_INPUT = 32
+"""Default input dropout: 0.2 for inputs with >= 32 features (images such as digits), else 0."""
 LOSSES = ("auto", "cross_entropy", "binary_cross_entropy", "hinge", "mse")
 OPTIMIZERS = ("adam", "sgd", "rmsprop", "adagrad")
 DEFAULT_LR = {"adam": 2e-3, "sgd": 0.05, "rmsprop": 1e-3, "adagrad": 0.05}
@@ -38,7 +43,8 @@ def register(sub) -> None:
     p.add_argument("--dropout", type=float, default=d["dropout"], metavar="P",
                    help="dropout after each hidden activation (default 0)")
     p.add_argument("--input-dropout", type=float, default=d["input_dropout"], metavar="P",
-                   help=f"dropout on the input features (default {d['input_dropout']})")
+                   help=f"dropout on the input features (default 0.2 with {WIDE_INPUT} or "
+                        f"more features, as digits' 64 pixels; else 0)")
     p.add_argument("--loss", default=d["loss"], choices=LOSSES, metavar="NAME",
                    help=f"training loss: {', '.join(LOSSES)} (auto: cross_entropy for "
                         f"classes, mse for numbers)")
@@ -48,7 +54,8 @@ def register(sub) -> None:
                    help="learning rate (default: " + ", ".join(
                        f"{k} {v:g}" for k, v in DEFAULT_LR.items()) + ")")
     p.add_argument("--epochs", type=int, default=d["epochs"],
-                   help=f"passes over the training rows (default {d['epochs']})")
+                   help=f"passes over the training rows (default {MIN_EPOCHS}, or more on "
+                        f"small data, enough for {MIN_STEPS} steps)")
     p.add_argument("--batch-size", type=int, default=d["batch_size"],
                    help=f"rows per step (default {d['batch_size']})")
     p.add_argument("--l2", type=float, default=d["l2"],
@@ -99,7 +106,7 @@ def _parse_hidden(text: str):
 
 def _check_args(args) -> None:
     from . import UsageError
-    if args.epochs < 1:
+    if args.epochs is not None and args.epochs < 1:
         raise UsageError(f"--epochs must be >= 1, got {args.epochs}")
     if args.batch_size < 1:
         raise UsageError(f"--batch-size must be >= 1, got {args.batch_size}")
@@ -112,7 +119,7 @@ def _check_args(args) -> None:
     if args.patience < 0:
         raise UsageError(f"--patience must be >= 0, got {args.patience}")
     for flag, p in (("--dropout", args.dropout), ("--input-dropout", args.input_dropout)):
-        if not 0 <= p < 1:
+        if p is not None and not 0 <= p < 1:
             raise UsageError(f"{flag} must be a probability in [0, 1), got {p:g}")
     if args.threads < 0:
         raise UsageError(f"--threads must be >= 0, got {args.threads}")
@@ -191,8 +198,16 @@ def experiment(args, echo=print) -> dict:
     else:
         n_out = 1 if data.y.ndim == 1 else data.y.shape[1]
     output = "sigmoid" if loss == "binary_cross_entropy" else "linear"
+    in_drop = args.input_dropout
+    if in_drop is None:
+        in_drop = 0.2 if data.X.shape[1] >= WIDE_INPUT else 0.0
+    epochs = args.epochs
+    if epochs is None:
+        n_fit = len(train_rows) - int(round(args.val * len(train_rows)))
+        steps = max(1, -(-n_fit // args.batch_size))
+        epochs = min(MAX_AUTO_EPOCHS, max(MIN_EPOCHS, -(-MIN_STEPS // steps)))
     model = mlp(data.X.shape[1], hidden, n_out, activation=args.activation,
-                dropout=args.dropout, input_dropout=args.input_dropout, output=output)
+                dropout=args.dropout, input_dropout=in_drop, output=output)
     y_fit = y_train
     lr = args.lr if args.lr is not None else DEFAULT_LR[args.optimizer]
 
@@ -204,16 +219,17 @@ def experiment(args, echo=print) -> dict:
           + f", {len(test_rows)} for the test")
     arch = "-".join(str(s) for s in [data.X.shape[1], *hidden, n_out])
     echo(f"model: {arch} {args.activation} MLP"
-          + (f", input dropout {args.input_dropout:g}" if args.input_dropout else "")
+          + (f", input dropout {in_drop:g}" if in_drop else "")
           + (f", dropout {args.dropout:g}" if args.dropout else "")
           + f" ({n_params:,} parameters); loss {loss}; {args.optimizer} lr {lr:g}, "
-            f"batch {args.batch_size}, up to {args.epochs} epochs"
+            f"batch {args.batch_size}, {'up to ' if args.val and args.patience else ''}"
+            f"{epochs} epochs"
           + (f", early stopping (patience {args.patience})" if args.patience and args.val else "")
           + f"; seed {args.seed}", flush=True)
     t0 = time.perf_counter()
     try:
         result = fit(model, X_train, y_fit, loss=loss, optimizer=args.optimizer, lr=lr,
-                     epochs=args.epochs, batch_size=args.batch_size, validation_split=args.val,
+                     epochs=epochs, batch_size=args.batch_size, validation_split=args.val,
                      patience=(args.patience or None) if args.val else None, seed=args.seed,
                      l2=args.l2, progress=False if args.quiet else "auto")
     except FloatingPointError as e:
@@ -273,8 +289,12 @@ def experiment(args, echo=print) -> dict:
 
 def run(args) -> int:
     from ..train.threads import blas_threads
-    with blas_threads(args.threads or None):
-        experiment(args)
+    from .predict import _silence_stdout
+    try:
+        with blas_threads(args.threads or None):
+            experiment(args)
+    except BrokenPipeError:                      # e.g. "| head": the reader has gone
+        _silence_stdout()
     return 0
 
 
