@@ -200,3 +200,14 @@ def test_predict_needs_a_model_argument(capsys):
         main(["predict", "data.csv"])
     assert e.value.code == 2
     assert "--model" in capsys.readouterr().err
+
+
+def test_default_epochs_and_input_dropout_follow_the_data(capsys):
+    # moons: 800 training rows, 13 steps of 64 per epoch -> 77 epochs make >= 1000 steps;
+    # 2 features -> no input dropout
+    code, out, _ = run(capsys, "train", "--data", "moons", "--quiet", "--hidden", "4")
+    model_line = out.splitlines()[1]
+    assert code == 0 and "77 epochs" in model_line and "input dropout" not in model_line
+    code, out, _ = run(capsys, "train", "--data", "moons", "--quiet", "--hidden", "4",
+                       "--epochs", "2", "--input-dropout", "0.1")
+    assert "2 epochs" in out and "input dropout 0.1" in out

@@ -7,7 +7,8 @@ import pytest
 
 MODULES = ["chainrule.data", "chainrule.data.csvfile", "chainrule.data.datasets",
            "chainrule.data.prep", "chainrule.train", "chainrule.train.loop",
-           "chainrule.train.models", "chainrule.train.trained", "chainrule.train.plots"]
+           "chainrule.train.models", "chainrule.train.trained", "chainrule.train.plots",
+           "chainrule.train.threads"]
 NEEDS = {"chainrule.train.plots": "matplotlib"}
 
 

@@ -57,7 +57,6 @@ def run(args) -> int:
         _write(out, tm, pred, proba)
     except BrokenPipeError:                      # e.g. "| head": the reader has gone, fine
         _silence_stdout()
-        return 0
     finally:
         if out is not sys.stdout:
             out.close()

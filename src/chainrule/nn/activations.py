@@ -225,28 +225,55 @@ def _axis(fname: str, x, axis) -> int:
     return int(axis) - ndim if axis >= 0 else int(axis)
 
 
+_ONES: dict = {}
+
+
+def _ones_column(k: int, dtype) -> np.ndarray:
+    """A cached (k, 1) column of ones: ``v @ ones`` sums the last axis with one matrix
+    product, several times faster than NumPy's reduction for short rows (10 classes)."""
+    key = (k, dtype)
+    col = _ONES.get(key)
+    if col is None:
+        col = _ONES[key] = np.ones((k, 1), dtype=dtype)
+        col.setflags(write=False)
+    return col
+
+
+def _row_sums(v, axis: int):
+    """``sum(v, axis, keepdims=True)``, differentiable; the last axis by a matmul."""
+    if axis == -1:
+        dt = _plain(v).dtype
+        return v @ _ones_column(v.shape[-1], dt if dt.kind == "f" else np.float64)
+    return cnp.sum(v, axis=axis, keepdims=True)
+
+
 def _softmax_impl(x, axis):
-    z = np.exp(x - np.max(x, axis=axis, keepdims=True))
-    z /= np.sum(z, axis=axis, keepdims=True)
+    z = x - np.maximum.reduce(x, axis=axis, keepdims=True)
+    np.exp(z, out=z)
+    z /= _row_sums(z, axis)
     return z
 
 
 def _log_softmax_impl(x, axis):
-    z = x - np.max(x, axis=axis, keepdims=True)
-    return z - np.log(np.sum(np.exp(z), axis=axis, keepdims=True))
+    z = x - np.maximum.reduce(x, axis=axis, keepdims=True)
+    lse = _row_sums(np.exp(z), axis)
+    np.log(lse, out=lse)
+    z -= lse
+    return z
 
 
 _psoftmax = Primitive(
     "nn.softmax", _softmax_impl, family=_FAM,
     # Jacobian diag(s) - s s^T applied to g (reverse) or t (forward)
-    vjp_rules=[lambda g, ans, x, axis: ans * (g - cnp.sum(g * ans, axis=axis, keepdims=True))],
-    jvp_rules=[lambda t, ans, x, axis: ans * (t - cnp.sum(t * ans, axis=axis, keepdims=True))])
+    vjp_rules=[lambda g, ans, x, axis: ans * (g - _row_sums(g * ans, axis))],
+    jvp_rules=[lambda t, ans, x, axis: ans * (t - _row_sums(t * ans, axis))])
 
 _plog_softmax = Primitive(
     "nn.log_softmax", _log_softmax_impl, family=_FAM,
-    # Jacobian I - 1 s^T, s = exp(log_softmax(x))
-    vjp_rules=[lambda g, ans, x, axis: g - cnp.exp(ans) * cnp.sum(g, axis=axis, keepdims=True)],
-    jvp_rules=[lambda t, ans, x, axis: t - cnp.sum(cnp.exp(ans) * t, axis=axis, keepdims=True)])
+    # Jacobian I - 1 s^T with s = exp(log_softmax(x)) = exp(ans): the softmax is not
+    # computed again from x
+    vjp_rules=[lambda g, ans, x, axis: g - cnp.exp(ans) * _row_sums(g, axis)],
+    jvp_rules=[lambda t, ans, x, axis: t - _row_sums(cnp.exp(ans) * t, axis)])
 
 
 def softmax(x, axis: int = -1):

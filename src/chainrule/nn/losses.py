@@ -5,9 +5,10 @@ regression, cross-entropy for classification, hinge and 0-1 loss. Every loss is
 averaged over rows (samples) and returns a scalar; a row's own loss sums over its
 outputs, as in the lecture's ``L = sum_k 1/2 (y_k - c_k)^2`` (without the 1/2).
 
-``cross_entropy`` takes logits and is one fused primitive: the forward pass computes the
-stable log-softmax once, the derivative is ``(softmax(z) - y) / n`` for one-hot ``y``.
-It stays finite at logits of 1e4 and beyond.
+``cross_entropy`` takes logits: the log-softmax primitive computes them stably once (its
+derivative reuses them), the negative log-likelihood is one dot product; the derivative
+is ``(softmax(z) - y) / n`` for one-hot ``y``. It stays finite at logits of 1e4 and
+beyond.
 """
 from __future__ import annotations
 
@@ -102,49 +103,37 @@ def mse(prediction, target):
 
 
 # ------------------------------------------------------------- cross-entropy
-def _sce_impl(z, y):
-    shift = z - np.max(z, axis=-1, keepdims=True)
-    lse = np.log(np.sum(np.exp(shift), axis=-1, keepdims=True))
-    n = z.size // z.shape[-1] if z.ndim else 1
-    return -np.sum(y * (shift - lse)) / n
-
-
-def _over_rows(g, x):
-    """A cotangent of the scalar loss (with its batch axes) lined up against ``x``."""
-    if g.ndim:
-        return cnp.reshape(g, g.shape + (1,) * x.ndim)
-    return g
-
-
+# cross_entropy(z, y) = nll(log_softmax(z), y): two primitives. log_softmax computes the
+# stable log-softmax once and its VJP reuses it (softmax = exp(log_softmax)); nll is the
+# linear map -sum(y * logp) / n, one dot product forward and one product backward.
 def _n_rows(x) -> int:
-    return x.size // x.shape[-1]
+    return x.size // x.shape[-1] if x.ndim else 1
 
 
-def _sce_vjp_z(g, ans, z, y):
-    # d/dz of -sum(y * log_softmax(z)) / n = (softmax(z) * sum_k y_k - y) / n
-    d = softmax(z) * cnp.sum(y, axis=-1, keepdims=True) - y
-    return d * (_over_rows(g, z) * (1.0 / _n_rows(z)))
+def _nll_impl(logp, y):
+    return np.vdot(y, logp) * (-1.0 / _n_rows(logp))
 
 
-def _sce_vjp_y(g, ans, z, y):
-    return log_softmax(z) * (_over_rows(g, z) * (-1.0 / _n_rows(z)))
+def _scaled(g, x, factor):
+    """``factor * g`` lined up against ``x``: a cotangent of the scalar loss, with any
+    leading batch axes it carries."""
+    if g.ndim:
+        g = cnp.reshape(g, g.shape + (1,) * x.ndim)
+    return g * factor
 
 
 def _all_axes(x):
     return tuple(range(-x.ndim, 0))
 
 
-def _sce_jvp_z(t, ans, z, y):
-    d = softmax(z) * cnp.sum(y, axis=-1, keepdims=True) - y
-    return cnp.sum(t * d, axis=_all_axes(z)) * (1.0 / _n_rows(z))
-
-
-def _sce_jvp_y(t, ans, z, y):
-    return cnp.sum(t * log_softmax(z), axis=_all_axes(z)) * (-1.0 / _n_rows(z))
-
-
-_psce = Primitive("nn.softmax_cross_entropy", _sce_impl, family="nn",
-                  vjp_rules=[_sce_vjp_z, _sce_vjp_y], jvp_rules=[_sce_jvp_z, _sce_jvp_y])
+_pnll = Primitive(
+    "nn.nll", _nll_impl, family="nn",
+    vjp_rules=[lambda g, ans, logp, y: y * _scaled(g, logp, -1.0 / _n_rows(logp)),
+               lambda g, ans, logp, y: logp * _scaled(g, logp, -1.0 / _n_rows(logp))],
+    jvp_rules=[lambda t, ans, logp, y: cnp.sum(t * y, axis=_all_axes(logp))
+               * (-1.0 / _n_rows(logp)),
+               lambda t, ans, logp, y: cnp.sum(t * logp, axis=_all_axes(logp))
+               * (-1.0 / _n_rows(logp))])
 
 
 def _one_hot(fname: str, labels, k: int, shape, dtype):
@@ -196,12 +185,13 @@ def cross_entropy(logits, target):
         raise ValueError(f"chainrule.nn.cross_entropy: target has shape "
                          f"{np.shape(_plain(target))}; give one class index per row (shape "
                          f"{shape[:-1]}) or one-hot rows (shape {shape})")
-    if not isinstance(logits, Tracer) and not isinstance(target, Tracer):
-        return _sce_impl(logits, target)
-    return bind(_psce, (logits, target), {})
+    logp = log_softmax(logits)
+    if not isinstance(logp, Tracer) and not isinstance(target, Tracer):
+        return _nll_impl(logp, target)
+    return bind(_pnll, (logp, target), {})
 
 
-public(_NS, "cross_entropy", "primitive", cross_entropy, (_psce.name,))
+public(_NS, "cross_entropy", "composite", cross_entropy, ("nn.log_softmax", _pnll.name))
 
 
 # ------------------------------------------------------- binary cross-entropy

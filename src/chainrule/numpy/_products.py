@@ -35,6 +35,8 @@ def _mm_vjp_a(g, ans, a, b):
         if b.ndim == 2:
             return matmul(g, _swap(b))
         return getitem_(matmul(expand_dims_(g, -2), _swap(b)), (Ellipsis, 0, slice(None)))
+    if type(g) is np.ndarray and type(b) is np.ndarray:    # plain arrays: NumPy directly
+        return np.matmul(g, b.swapaxes(-1, -2))
     return matmul(g, _swap(b))
 
 
@@ -47,6 +49,8 @@ def _mm_vjp_b(g, ans, a, b):
         if a.ndim == 2:
             return matmul(g, a)
         return getitem_(matmul(_swap(a), expand_dims_(g, -1)), (Ellipsis, 0))
+    if type(g) is np.ndarray and type(a) is np.ndarray:    # plain arrays: NumPy directly
+        return np.matmul(a.swapaxes(-1, -2), g)
     return matmul(_swap(a), g)
 
 

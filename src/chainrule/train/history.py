@@ -34,7 +34,7 @@ class History:
 
     def append(self, row: Dict[str, float]) -> None:
         for k, v in row.items():
-            self.metrics.setdefault(k, []).append(float(v))
+            self.metrics.setdefault(k, []).append(int(v) if k == "epoch" else float(v))
 
     def __getitem__(self, key: str) -> List[float]:
         return self.metrics[key]

@@ -8,7 +8,7 @@ from typing import Any, Callable, List, Optional, Tuple, Union
 import numpy as np
 
 from ..data.prep import split_indices
-from ..tree import tree_flatten, tree_leaves
+from ..tree import tree_leaves
 from .history import History
 from .progress import make_progress
 
@@ -57,6 +57,22 @@ def _layer_groups(model: Any, params: Any) -> Tuple[List[str], List[List[int]]]:
             groups.append(list(range(start, start + n)))
         start += n
     return out_names, groups
+
+
+def _leaf_paths(tree: Any, prefix: tuple = ()) -> List[tuple]:
+    """The index path of every leaf, in ``tree_leaves`` order (dict keys sorted): reading
+    leaves by path each step is cheaper than flattening the gradient pytree again."""
+    if isinstance(tree, dict):
+        return [p for k in sorted(tree) for p in _leaf_paths(tree[k], prefix + (k,))]
+    if isinstance(tree, (list, tuple)):
+        return [p for i, c in enumerate(tree) for p in _leaf_paths(c, prefix + (i,))]
+    return [] if tree is None else [prefix]
+
+
+def _at(tree: Any, path: tuple) -> Any:
+    for k in path:
+        tree = tree[k]
+    return tree
 
 
 def _check_xy(X, y):
@@ -254,14 +270,18 @@ def fit(model: Any, X: np.ndarray, y: np.ndarray, *,
     if classify and yt_idx is None:
         classify = False
 
-    weight_paths = [i for i, leaf in enumerate(leaves) if np.ndim(leaf) >= 2]
+    paths = _leaf_paths(params)
+    weight_paths = [path for path, leaf in zip(paths, leaves) if np.ndim(leaf) >= 2]
 
     def objective(p, xb, yb):
         out = model(p, xb, train=True, rng=dropout_rng)
         value = loss_fn(out, yb)
         if l2:
-            flat = tree_flatten(p)[0]
-            value = value + (0.5 * l2) * sum((flat[i] * flat[i]).sum() for i in weight_paths)
+            l2_sum = 0.0
+            for path in weight_paths:
+                W = _at(p, path)
+                l2_sum = l2_sum + (W * W).sum()
+            value = value + (0.5 * l2) * l2_sum
         if penalty is not None:
             value = value + penalty(p, yb)
         return value, out
@@ -295,8 +315,8 @@ def fit(model: Any, X: np.ndarray, y: np.ndarray, *,
                 (value, out), grads = step(params, xb, yb)
                 if sq is not None:
                     row = sq[k]
-                    for j, g in enumerate(tree_leaves(grads)):
-                        g = g.ravel()
+                    for j, path in enumerate(paths):
+                        g = _at(grads, path).ravel()
                         row[j] = np.dot(g, g)
                 k += 1
                 params, state = opt.update(params, grads, state)

@@ -85,14 +85,16 @@ def plot_grad_norms(history: History, ax: Any) -> None:
     ax.set_ylabel("L2 norm of the layer's gradient")
     ax.set_title("gradient norm per layer (steps, epoch means)")
     ax.grid(True, which="both", alpha=0.3)
-    ax.legend(fontsize="small")
+    many = len(history.layer_names) > 4
+    ax.legend(fontsize="x-small" if many else "small", ncol=2 if many else 1)
 
 
 def plot_history(history: History, path: Optional[str] = None, *,
-                 title: Optional[str] = None) -> Any:
+                 title: Optional[str] = None, dpi: int = 110) -> Any:
     """A figure with the loss curves, the accuracy curves (classification only) and the
     gradient norms per layer; written to ``path`` (PNG, or any format matplotlib knows from
-    the suffix) when given. Returns the matplotlib ``Figure``; no window is opened.
+    the suffix) when given, at ``dpi`` dots per inch. Returns the matplotlib ``Figure``; no
+    window is opened.
 
     >>> from chainrule.train.history import History
     >>> h = History(["0: Dense"], steps_per_epoch=2)
@@ -111,5 +113,5 @@ def plot_history(history: History, path: Optional[str] = None, *,
     if title:
         fig.suptitle(title)
     if path is not None:
-        fig.savefig(path, dpi=110)
+        fig.savefig(path, dpi=dpi)
     return fig

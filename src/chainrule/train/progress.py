@@ -22,7 +22,7 @@ class _Bar:
     def epoch_end(self, epoch: int, metrics: Dict[str, float]) -> None:
         self.bar.set_description(f"epoch {min(epoch + 1, self.epochs)}/{self.epochs}",
                                  refresh=False)
-        self.bar.set_postfix(_fmt(metrics))
+        self.bar.set_postfix(_fmt(metrics), refresh=False)
 
     def close(self, stopped_at: Optional[int] = None) -> None:
         if stopped_at is not None:                  # early stop: show the bar as it ended
