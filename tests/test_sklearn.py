@@ -648,3 +648,27 @@ def test_doctests(name):
         warnings.simplefilter("error", ConvergenceWarning)        # the examples converge
         res = doctest.testmod(mod, optionflags=doctest.ELLIPSIS | doctest.NORMALIZE_WHITESPACE)
     assert res.failed == 0 and res.attempted > 0, name
+
+
+def test_interrupted_training_keeps_the_last_whole_epoch(monkeypatch):
+    from chainrule.sklearn import _base
+    real_fit = _base.train_fit
+
+    def interrupted(*args, callback, **kw):
+        def interrupt_in_epoch_2(epoch, metrics, params):
+            if epoch == 2:
+                raise KeyboardInterrupt
+            return callback(epoch, metrics, params)
+        return real_fit(*args, callback=interrupt_in_epoch_2, **kw)
+    monkeypatch.setattr(_base, "train_fit", interrupted)
+    clf = MLPClassifier((4,), max_iter=10, shuffle=False, random_state=0)
+    with pytest.warns(UserWarning, match="Training interrupted by user"):
+        clf.fit(X5, Y_MULTICLASS)
+    monkeypatch.undo()
+    one = MLPClassifier((4,), max_iter=1, shuffle=False, random_state=0)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", ConvergenceWarning)
+        one.fit(X5, Y_MULTICLASS)
+    assert clf.n_iter_ == 1 and len(clf.loss_curve_) == 1
+    np.testing.assert_array_equal(clf.coefs_[0], one.coefs_[0])
+    assert clf._optimizer.state["step"] == one._optimizer.state["step"] == 1

@@ -84,7 +84,9 @@ def check_sample_weight(where: str, sample_weight, n: int) -> Optional[np.ndarra
 class BaseMLP(BaseEstimator):
     """The shared part of :class:`MLPClassifier` and :class:`MLPRegressor`. Subclasses
     give ``__init__`` (the hyperparameters), ``_validate_input`` (X and 2-D float
-    targets), ``_output_kind``, ``_val_target`` and ``_score_function``."""
+    targets), ``_output_kind`` (the output activation), ``_decode`` (predictions from the
+    output activation's values), ``_val_target`` (validation targets for the score) and
+    ``_score_function`` (accuracy or R^2)."""
 
     # ------------------------------------------------------------ predictions
     def _logits(self, X) -> np.ndarray:
@@ -233,7 +235,9 @@ class BaseMLP(BaseEstimator):
                              f"{self.n_iter_ + 1}; lower learning_rate_init or scale the "
                              f"data (e.g. with sklearn.preprocessing.StandardScaler)") from None
         except KeyboardInterrupt:
-            warnings.warn("Training interrupted by user.")   # coefs_: the last whole epoch
+            # keep the last whole epoch: coefs_ (set by the callback) and its optimiser state
+            self._optimizer.state = on_epoch_end.optimizer_state
+            warnings.warn("Training interrupted by user.")
         else:
             self.coefs_, self.intercepts_ = net.from_params(result.params)
         if self.early_stopping:
@@ -287,10 +291,12 @@ class _EpochEnd:
     def __init__(self, est: BaseMLP, n_train: int, validation, incremental: bool) -> None:
         self.est, self.n_train = est, n_train
         self.validation, self.incremental = validation, incremental
+        self.optimizer_state = est._optimizer.state      # at the end of the last epoch
 
     def __call__(self, epoch: int, metrics: dict, params) -> bool:
         est = self.est
         est.coefs_, est.intercepts_ = net.from_params(params)
+        self.optimizer_state = est._optimizer.state
         est.n_iter_ += 1
         est.loss_ = metrics["loss"]
         est.t_ += self.n_train
