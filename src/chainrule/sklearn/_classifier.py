@@ -77,7 +77,19 @@ class MLPClassifier(ClassifierMixin, BaseMLP):
     def fit(self, X, y, sample_weight=None) -> "MLPClassifier":
         """Train on ``X`` (n_samples, n_features) and labels ``y`` (n_samples,) or a 0/1
         indicator matrix (n_samples, n_labels); ``sample_weight`` (n_samples,) weighs each
-        row's loss. Returns ``self``."""
+        row's loss. Returns ``self``.
+
+        >>> import numpy as np
+        >>> from chainrule.sklearn import MLPClassifier
+        >>> X = np.array([[0.0, 0.0], [0.0, 1.0], [1.0, 0.0], [1.0, 1.0]] * 10)
+        >>> y = np.array([[0, 0], [0, 1], [0, 1], [1, 1]] * 10)     # multilabel: AND, OR
+        >>> clf = MLPClassifier((8,), solver="lbfgs", random_state=0).fit(X, y)
+        >>> clf.predict(X[:4])
+        array([[0, 0],
+               [0, 1],
+               [0, 1],
+               [1, 1]])
+        """
         return self._fit(X, y, sample_weight=sample_weight, incremental=False)
 
     @available_if(lambda est: est._check_solver())
@@ -153,12 +165,29 @@ class MLPClassifier(ClassifierMixin, BaseMLP):
 
     # ------------------------------------------------------------ predictions
     def predict(self, X):
-        """The predicted labels, shape (n_samples,) (multilabel: (n_samples, n_labels))."""
+        """The predicted labels, shape (n_samples,) (multilabel: (n_samples, n_labels)).
+
+        >>> import numpy as np
+        >>> from chainrule.sklearn import MLPClassifier
+        >>> X = np.array([[-2.0], [-1.0], [1.0], [2.0]])
+        >>> clf = MLPClassifier((4,), solver="lbfgs", random_state=0).fit(X, ["a", "a", "b", "b"])
+        >>> clf.predict([[-3.0], [3.0]])
+        array(['a', 'b'], dtype='<U1')
+        """
         return self._decode(self._forward(X))
 
     def predict_proba(self, X) -> np.ndarray:
         """Class probabilities, shape (n_samples, n_classes), columns in the order of
-        ``classes_``; each row sums to 1 (multilabel: each label's own probability)."""
+        ``classes_``; each row sums to 1 (multilabel: each label's own probability).
+
+        >>> import numpy as np
+        >>> from chainrule.sklearn import MLPClassifier
+        >>> X = np.array([[-2.0], [-1.0], [1.0], [2.0]])
+        >>> clf = MLPClassifier((4,), solver="lbfgs", random_state=0).fit(X, [0, 0, 1, 1])
+        >>> p = clf.predict_proba([[-3.0], [3.0]])
+        >>> p.shape, p.sum(axis=1), p.argmax(axis=1)
+        ((2, 2), array([1., 1.]), array([0, 1]))
+        """
         p = self._forward(X)
         if self.n_outputs_ == 1:
             p = p[:, 0]
@@ -166,7 +195,15 @@ class MLPClassifier(ClassifierMixin, BaseMLP):
         return p
 
     def predict_log_proba(self, X) -> np.ndarray:
-        """``log(predict_proba(X))`` (``-inf`` where a probability is 0)."""
+        """``log(predict_proba(X))`` (``-inf`` where a probability is 0).
+
+        >>> import numpy as np
+        >>> from chainrule.sklearn import MLPClassifier
+        >>> X = np.array([[-2.0], [-1.0], [1.0], [2.0]])
+        >>> clf = MLPClassifier((4,), solver="lbfgs", random_state=0).fit(X, [0, 0, 1, 1])
+        >>> bool(np.allclose(np.exp(clf.predict_log_proba(X)), clf.predict_proba(X)))
+        True
+        """
         with np.errstate(divide="ignore"):
             return np.log(self.predict_proba(X))
 

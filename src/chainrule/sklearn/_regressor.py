@@ -72,7 +72,16 @@ class MLPRegressor(RegressorMixin, BaseMLP):
     def fit(self, X, y, sample_weight=None) -> "MLPRegressor":
         """Train on ``X`` (n_samples, n_features) and targets ``y`` (n_samples,) or
         (n_samples, n_outputs); ``sample_weight`` (n_samples,) weighs each row's loss.
-        Returns ``self``."""
+        Returns ``self``.
+
+        >>> import numpy as np
+        >>> from chainrule.sklearn import MLPRegressor
+        >>> X = np.linspace(-1, 1, 40)[:, None]
+        >>> Y = np.c_[X[:, 0] ** 2, -X[:, 0]]                  # two outputs
+        >>> reg = MLPRegressor(hidden_layer_sizes=(16,), solver="lbfgs", random_state=0)
+        >>> reg.fit(X, Y).score(X, Y) > 0.99, reg.n_outputs_
+        (True, 2)
+        """
         return self._fit(X, y, sample_weight=sample_weight, incremental=False)
 
     @available_if(lambda est: est._check_solver())
@@ -114,7 +123,15 @@ class MLPRegressor(RegressorMixin, BaseMLP):
         return r2_score(y, y_pred, sample_weight=sample_weight)
 
     def predict(self, X) -> np.ndarray:
-        """The predictions, shape (n_samples,) for a 1-D ``y``, else (n_samples, n_outputs)."""
+        """The predictions, shape (n_samples,) for a 1-D ``y``, else (n_samples, n_outputs).
+
+        >>> import numpy as np
+        >>> from chainrule.sklearn import MLPRegressor
+        >>> X = np.linspace(-1, 1, 40)[:, None]
+        >>> reg = MLPRegressor(hidden_layer_sizes=(16,), solver="lbfgs", random_state=0)
+        >>> reg.fit(X, 3 * X[:, 0] + 1).predict([[0.0], [0.5]]).round(1)
+        array([1. , 2.5])
+        """
         return self._decode(self._forward(X))
 
     def __sklearn_tags__(self):
