@@ -115,12 +115,19 @@ def encode_targets(kind: str, Y: np.ndarray, sample_weight: Optional[np.ndarray]
     return np.concatenate([Y, w[:, None]], axis=1)
 
 
-def _weight(targets: np.ndarray) -> Tuple[np.ndarray, float]:
-    """The batch's weight column (n, 1) and ``1 / total weight`` (0 for a batch whose rows
-    all have weight 0: it then adds nothing)."""
+def _weight(targets: np.ndarray) -> Tuple[Optional[np.ndarray], float]:
+    """The batch's weight column (n, 1), None when every weight is 1 (the loss then skips
+    the product), and the total weight."""
     w = targets[:, -1:]
     total = float(w.sum())
-    return w, (1.0 / total if total > 0 else 0.0)
+    return (None if total == len(w) and (w == 1.0).all() else w), total
+
+
+def _weighted_mean(per_entry, w: Optional[np.ndarray], total: float, factor: float = 1.0):
+    """``factor * sum_i w_i sum_k per_entry_ik / total`` (0 for a batch whose weights are
+    all 0: it adds nothing)."""
+    summed = cnp.sum(per_entry if w is None else per_entry * w)
+    return summed * (factor / total if total > 0 else 0.0)
 
 
 def make_loss(kind: str) -> Callable:
@@ -140,29 +147,32 @@ def make_loss(kind: str) -> Callable:
     """
     if kind == "softmax":
         def softmax_loss(z, targets):
-            w, inv = _weight(targets)
+            _, total = _weight(targets)
             # the weighted one-hot rows go straight into the fused primitive, which
             # divides by the row count: rescale to the total weight
-            return nn.cross_entropy(z, targets[:, :-1]) * (len(targets) * inv)
+            loss = nn.cross_entropy(z, targets[:, :-1])
+            scale = len(targets) / total if total > 0 else 0.0
+            return loss if scale == 1.0 else loss * scale
         return softmax_loss
     if kind == "logistic":
         def logistic_loss(z, targets):
-            w, inv = _weight(targets)
-            return cnp.sum((nn.softplus(z) - targets[:, :-1] * z) * w) * inv
+            w, total = _weight(targets)
+            return _weighted_mean(nn.softplus(z) - targets[:, :-1] * z, w, total)
         return logistic_loss
     if kind == "identity":
         def squared_loss(z, targets):
-            w, inv = _weight(targets)
+            w, total = _weight(targets)
             d = z - targets[:, :-1]
-            return cnp.sum(d * d * w) * (0.5 * inv)
+            return _weighted_mean(d * d, w, total, 0.5)
         return squared_loss
     if kind == "exp":
         def poisson_loss(z, targets):
-            w, inv = _weight(targets)
+            w, total = _weight(targets)
             y = targets[:, :-1]
             safe = np.where(y > 0, y, 1.0)
-            const = float(np.sum((np.where(y > 0, y * np.log(safe), 0.0) - y) * w)) * inv
-            return cnp.sum((cnp.exp(z) - y * z) * w) * inv + const
+            # the part without z: a constant that makes the loss the deviance
+            const = _weighted_mean(np.where(y > 0, y * np.log(safe), 0.0) - y, w, total)
+            return _weighted_mean(cnp.exp(z) - y * z, w, total) + float(const)
         return poisson_loss
     raise ValueError(f"make_loss: unknown output kind {kind!r}; expected one of "
                      f"{', '.join(OUTPUT_ACTIVATIONS)}")
@@ -176,11 +186,11 @@ def make_penalty(alpha: float, n_layers: int) -> Optional[Callable]:
     positions = [2 * i for i in range(n_layers)]      # the Dense entries of the params
 
     def l2_penalty(params, targets):
-        _, inv = _weight(targets)
-        total = None
+        weight = float(targets[:, -1].sum())
+        squares = None
         for i in positions:
             W = params[i]["W"]
             term = cnp.sum(W * W)
-            total = term if total is None else total + term
-        return total * (0.5 * alpha * inv)
+            squares = term if squares is None else squares + term
+        return squares * (0.5 * alpha / weight if weight > 0 else 0.0)
     return l2_penalty
