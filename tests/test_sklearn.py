@@ -97,7 +97,8 @@ def _pair(kind, **kw):
     return MLPRegressor(**kw), sk_nn.MLPRegressor(**kw)
 
 
-@pytest.mark.parametrize("name, kind, y, kw, sw", SAME_AS_SKLEARN, ids=[c[0] for c in SAME_AS_SKLEARN])
+@pytest.mark.parametrize("name, kind, y, kw, sw", SAME_AS_SKLEARN,
+                         ids=[c[0] for c in SAME_AS_SKLEARN])
 def test_same_training_as_scikit_learn(name, kind, y, kw, sw):
     """Same random_state and no shuffling: the same initial weights, losses, steps,
     validation split and stopping epoch as scikit-learn's MLP, to rounding."""
@@ -299,14 +300,16 @@ def test_multilabel_classifier():
 
 
 def test_regressor_shapes_and_attributes():
-    reg = MLPRegressor(hidden_layer_sizes=(8,), learning_rate_init=0.01, max_iter=30, random_state=0)
+    reg = MLPRegressor(hidden_layer_sizes=(8,), learning_rate_init=0.01, max_iter=30,
+                       random_state=0)
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", ConvergenceWarning)
         assert reg.fit(X5, Y_REG).predict(X5).shape == (len(X5),)
         assert reg.n_outputs_ == 1 and reg.out_activation_ == "identity"
         assert reg.fit(X5, Y_REG2).predict(X5).shape == (len(X5), 2)
         assert reg.n_outputs_ == 2 and reg.coefs_[-1].shape == (8, 2)
-        pois = MLPRegressor(hidden_layer_sizes=(8,), loss="poisson", max_iter=30, random_state=0).fit(X5, Y_COUNTS)
+        pois = MLPRegressor(hidden_layer_sizes=(8,), loss="poisson", max_iter=30,
+                            random_state=0).fit(X5, Y_COUNTS)
     assert pois.out_activation_ == "exp" and (pois.predict(X5) > 0).all()
     assert not hasattr(reg, "classes_")
     from sklearn.metrics import r2_score

@@ -2,17 +2,18 @@
 ``__init__`` and ``set_params`` store values as given, ``fit`` validates them), with one
 message per argument naming the estimator, the argument and what it accepts.
 
->>> from chainrule.sklearn._params import check_hyperparameters
->>> check_hyperparameters("MLPClassifier", {"alpha": -1.0})
-Traceback (most recent call last):
-...
-chainrule.sklearn._params.InvalidParameterError: MLPClassifier: alpha must be a number >= 0, got -1.0
+>>> from chainrule.sklearn._params import InvalidParameterError, check_hyperparameters
+>>> try:
+...     check_hyperparameters("MLPClassifier", {"alpha": -1.0})
+... except InvalidParameterError as error:
+...     print(error)
+MLPClassifier: alpha must be a number >= 0, got -1.0
 """
 from __future__ import annotations
 
 import math
 import numbers
-from typing import Any, Callable, Dict
+from typing import Any, Dict
 
 import numpy as np
 
