@@ -125,6 +125,12 @@ def _check_args(args) -> None:
         raise UsageError(f"--threads must be >= 0, got {args.threads}")
     if args.l2 < 0:
         raise UsageError(f"--l2 must be >= 0, got {args.l2:g}")
+    if args.plot:                                # fail before training, not after
+        from ..train.plots import _figure_class
+        try:
+            _figure_class()
+        except ImportError as e:
+            raise UsageError(f"--plot: {e}") from None
     for flag, path in (("--save", args.save), ("--plot", args.plot),
                        ("--save-test", args.save_test)):
         if path:

@@ -133,6 +133,7 @@ def fit(model: Any, X: np.ndarray, y: np.ndarray, *,
         validation_split: float = 0.0,
         validation_data: Optional[Tuple[np.ndarray, np.ndarray]] = None,
         patience: Optional[int] = None, min_delta: float = 0.0, restore_best: bool = True,
+        monitor: Optional[str] = None,
         shuffle: bool = True, seed: Optional[int] = 0, params: Any = None, l2: float = 0.0,
         record_grad_norms: bool = True, progress: Union[bool, str] = False,
         callback: Optional[Callable] = None, task: Optional[str] = None) -> FitResult:
@@ -163,9 +164,10 @@ def fit(model: Any, X: np.ndarray, y: np.ndarray, *,
       chosen by ``seed``, disjoint from the training rows) and scored after every epoch;
       or ``validation_data=(X_val, y_val)``.
     - ``patience``: early stopping: stop after ``patience`` epochs in which the monitored
-      value (``val_loss``, or ``loss`` without validation data) did not improve by more than
-      ``min_delta``; with ``restore_best`` the returned params are those of the best epoch.
-      None (default) trains all ``epochs``.
+      value did not improve by more than ``min_delta``; with ``restore_best`` the returned
+      params are those of the best epoch. None (default) trains all ``epochs``.
+      ``monitor`` names the value: "val_loss" (the default with validation data), "loss"
+      (the default without), "val_accuracy" or "accuracy" (larger is better).
     - ``seed``: fixes the initial parameters (``model.init(seed)``), the validation split,
       the batch order and dropout; the same seed gives the same run. ``params``: start from
       these instead of ``model.init(seed)``.
@@ -291,7 +293,14 @@ def fit(model: Any, X: np.ndarray, y: np.ndarray, *,
     sq = np.zeros((epochs * steps_per_epoch, n_leaves)) if record_grad_norms else None
     bar = make_progress(progress, epochs * steps_per_epoch, epochs)
 
-    monitor = "val_loss" if Xv is not None else "loss"
+    if monitor is None:
+        monitor = "val_loss" if Xv is not None else "loss"
+    available = ["loss"] + (["accuracy"] if classify else []) + \
+        (["val_loss"] + (["val_accuracy"] if classify else []) if Xv is not None else [])
+    if monitor not in available:
+        raise ValueError(f"fit: monitor={monitor!r} is not recorded in this run; choose one "
+                         f"of {', '.join(available)}")
+    sign = -1.0 if monitor.endswith("accuracy") else 1.0     # minimise sign * value
     history.monitor = monitor if patience is not None else None
     best, best_params, best_epoch, waited = np.inf, params, None, 0
     k, t0 = 0, time.perf_counter()
@@ -335,8 +344,8 @@ def fit(model: Any, X: np.ndarray, y: np.ndarray, *,
             if bar is not None:
                 bar.epoch_end(epoch, row)
             if patience is not None:
-                if row[monitor] < best - min_delta:
-                    best, best_params, best_epoch, waited = row[monitor], params, epoch, 0
+                if sign * row[monitor] < best - min_delta:
+                    best, best_params, best_epoch, waited = sign * row[monitor], params, epoch, 0
                 else:
                     waited += 1
                     if waited >= patience:
