@@ -64,22 +64,18 @@ def _node(kind: str, meta: Any, children: tuple, num_leaves: int) -> TreeDef:
     return td
 
 
-def _is_leaf(x) -> bool:
-    t = type(x)
-    return not (t is tuple or t is list or t is dict or x is None or isinstance(x, tuple))
-
-
 def _flatten(tree: Any, leaves: list) -> TreeDef:
     t = type(tree)
     start = len(leaves)
     if t is tuple or t is list:
         kids = []
         for c in tree:                      # leaves inline: one call per container only
-            if _is_leaf(c):
+            tc = type(c)
+            if tc is tuple or tc is list or tc is dict or c is None or isinstance(c, tuple):
+                kids.append(_flatten(c, leaves))
+            else:
                 leaves.append(c)
                 kids.append(_LEAF)
-            else:
-                kids.append(_flatten(c, leaves))
         return _node("tuple" if t is tuple else "list", None, tuple(kids),
                      len(leaves) - start)
     if t is dict:

@@ -216,9 +216,10 @@ def _number(fname: str, arg: str, value) -> float:
 # ------------------------------------------------------- softmax, log-softmax
 def _axis(fname: str, x, axis) -> int:
     """``axis`` as a negative int (stays right when rules see leading batch axes)."""
-    if isinstance(axis, (bool, np.bool_)) or not isinstance(axis, (int, np.integer)):
+    if type(axis) is not int and (isinstance(axis, (bool, np.bool_))
+                                  or not isinstance(axis, (int, np.integer))):
         raise TypeError(f"chainrule.nn.{fname}: axis must be an int, got {axis!r}")
-    ndim = np.ndim(_plain(x))
+    ndim = x.ndim if isinstance(x, (Tracer, np.ndarray)) else np.ndim(x)
     if not -ndim <= axis < ndim:
         raise ValueError(f"chainrule.nn.{fname}: axis {axis} is out of range for an input "
                          f"of shape {np.shape(_plain(x))} (it needs at least one axis)")
@@ -292,7 +293,7 @@ def softmax(x, axis: int = -1):
     axis = _axis("softmax", x, axis)
     if not isinstance(x, Tracer):
         return _softmax_impl(_floating(x), axis)
-    return bind(_psoftmax, (x,), {"axis": axis})
+    return x._trace.process(_psoftmax, (x,), {"axis": axis})
 
 
 def log_softmax(x, axis: int = -1):
@@ -308,7 +309,7 @@ def log_softmax(x, axis: int = -1):
     axis = _axis("log_softmax", x, axis)
     if not isinstance(x, Tracer):
         return _log_softmax_impl(_floating(x), axis)
-    return bind(_plog_softmax, (x,), {"axis": axis})
+    return x._trace.process(_plog_softmax, (x,), {"axis": axis})
 
 
 public(_NS, "softmax", "primitive", softmax, (_psoftmax.name,))

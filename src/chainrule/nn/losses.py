@@ -23,6 +23,7 @@ from ..numpy._registry import public
 from .activations import log_softmax, relu, sigmoid, softmax, softplus
 
 _NS = "nn"
+_EMPTY: dict = {}
 
 
 def _plain(x):
@@ -167,7 +168,7 @@ def cross_entropy(logits, target):
            [ 0.25, -0.25]])
     """
     logits = _as_input("cross_entropy", "logits", logits)
-    shape = np.shape(_plain(logits))
+    shape = logits.shape
     if not shape or shape[-1] == 0:
         raise ValueError(f"chainrule.nn.cross_entropy: logits need a class axis (last), "
                          f"got shape {shape}")
@@ -181,14 +182,18 @@ def cross_entropy(logits, target):
         else:
             raise TypeError(f"chainrule.nn.cross_entropy: target must hold class indices "
                             f"or probabilities, got dtype {t.dtype}")
-    if np.shape(_plain(target)) != shape:
-        raise ValueError(f"chainrule.nn.cross_entropy: target has shape "
-                         f"{np.shape(_plain(target))}; give one class index per row (shape "
-                         f"{shape[:-1]}) or one-hot rows (shape {shape})")
+    if target.shape != shape:
+        raise ValueError(f"chainrule.nn.cross_entropy: target has shape {target.shape}; "
+                         f"give one class index per row (shape {shape[:-1]}) or one-hot "
+                         f"rows (shape {shape})")
     logp = log_softmax(logits)
-    if not isinstance(logp, Tracer) and not isinstance(target, Tracer):
-        return _nll_impl(logp, target)
-    return bind(_pnll, (logp, target), {})
+    if isinstance(logp, Tracer):
+        if isinstance(target, Tracer) and target._level > logp._level:
+            return target._trace.process(_pnll, (logp, target), _EMPTY)
+        return logp._trace.process(_pnll, (logp, target), _EMPTY)
+    if isinstance(target, Tracer):
+        return target._trace.process(_pnll, (logp, target), _EMPTY)
+    return _nll_impl(logp, target)
 
 
 public(_NS, "cross_entropy", "composite", cross_entropy, ("nn.log_softmax", _pnll.name))

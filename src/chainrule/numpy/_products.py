@@ -13,11 +13,13 @@ import string
 import numpy as np
 
 from ..core.primitive import Primitive, bind
+from ..core.tracer import Tracer
 from ._registry import public
 from ._util import as_traced, plain
 
 _NS = "numpy"
 _FAM = "products"
+_EMPTY: dict = {}
 
 
 def _swap(x):
@@ -87,7 +89,13 @@ def matmul(x1, x2, /):
     """
     if type(x1) in (list, tuple) or type(x2) in (list, tuple):     # lists of traced values
         x1, x2 = as_traced(x1), as_traced(x2)
-    return bind(_pmatmul, (x1, x2), {})
+    if isinstance(x1, Tracer):                   # the traced path, without bind's loop
+        if isinstance(x2, Tracer) and x2._level > x1._level:
+            return x2._trace.process(_pmatmul, (x1, x2), _EMPTY)
+        return x1._trace.process(_pmatmul, (x1, x2), _EMPTY)
+    if isinstance(x2, Tracer):
+        return x2._trace.process(_pmatmul, (x1, x2), _EMPTY)
+    return _pmatmul.impl(x1, x2)
 
 
 _pmatmul.fn = matmul

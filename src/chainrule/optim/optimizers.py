@@ -124,7 +124,7 @@ class Adam(Optimizer):
             d += eps_r
             np.divide(m1, d, out=d)
             d *= step
-            new_p.append(p - d)
+            new_p.append(np.subtract(p, d, out=d))   # p - step m / (sqrt(v) + eps)
             new_m.append(m1)
             new_v.append(v1)
         return new_p, {"m": new_m, "v": new_v}
