@@ -278,9 +278,14 @@ def test_lines_progress_and_tqdm_bar(capsys):
     (dict(patience=0), "patience"),
     (dict(X=np.full((10, 2), np.nan)), "NaN"),
     (dict(optimizer="adam-ish"), "adam-ish"),
+    (dict(validation_split=0.2, validation_data=(np.ones((3, 2)), np.zeros(3, int))),
+     "not both"),
+    (dict(monitor="accuracy", patience=2, loss="mse"), "monitor='accuracy' is not recorded"),
 ])
 def test_bad_arguments_name_the_argument(kwargs, match):
     args = dict(X=np.ones((10, 2)), y=np.zeros(10, int))
+    if kwargs.get("loss") == "mse":
+        kwargs["y"] = np.zeros((10, 3))
     args.update({k: kwargs.pop(k) for k in ("X", "y") if k in kwargs})
     with pytest.raises((ValueError, KeyError), match=match):
         fit(small_net(), args["X"], args["y"], **kwargs)
