@@ -303,6 +303,7 @@ def fit(model: Any, X: np.ndarray, y: np.ndarray, *,
         classify = False
 
     paths = _leaf_paths(params)
+    pairs = paths if all(len(p) == 2 for p in paths) else None
     weight_paths = [path for path, leaf in zip(paths, leaves) if np.ndim(leaf) >= 2]
 
     def objective(p, xb, yb):
@@ -351,9 +352,14 @@ def fit(model: Any, X: np.ndarray, y: np.ndarray, *,
                 (value, out), grads = step(params, xb, yb)
                 if sq is not None:
                     row = sq[k]
-                    for j, path in enumerate(paths):
-                        g = _at(grads, path).ravel()
-                        row[j] = np.dot(g, g)
+                    if pairs is not None:        # Sequential: grads[layer][name]
+                        for j, (i, name) in enumerate(pairs):
+                            g = grads[i][name].ravel()
+                            row[j] = np.dot(g, g)
+                    else:
+                        for j, path in enumerate(paths):
+                            g = _at(grads, path).ravel()
+                            row[j] = np.dot(g, g)
                 k += 1
                 params, state = opt.update(params, grads, state)
                 total += float(value) * len(xb)
