@@ -211,3 +211,11 @@ def test_default_epochs_and_input_dropout_follow_the_data(capsys):
     code, out, _ = run(capsys, "train", "--data", "moons", "--quiet", "--hidden", "4",
                        "--epochs", "2", "--input-dropout", "0.1")
     assert "2 epochs" in out and "input dropout 0.1" in out
+
+
+def test_plot_without_matplotlib_names_the_extra(capsys, monkeypatch, tmp_path):
+    monkeypatch.setitem(sys.modules, "matplotlib", None)
+    monkeypatch.setitem(sys.modules, "matplotlib.figure", None)
+    line = usage_error(capsys, "train", "--data", "moons", *FAST, "--plot",
+                       str(tmp_path / "c.png"))
+    assert "pip install 'chainrule[plot]'" in line

@@ -278,9 +278,14 @@ def test_lines_progress_and_tqdm_bar(capsys):
     (dict(patience=0), "patience"),
     (dict(X=np.full((10, 2), np.nan)), "NaN"),
     (dict(optimizer="adam-ish"), "adam-ish"),
+    (dict(validation_split=0.2, validation_data=(np.ones((3, 2)), np.zeros(3, int))),
+     "not both"),
+    (dict(monitor="accuracy", patience=2, loss="mse"), "monitor='accuracy' is not recorded"),
 ])
 def test_bad_arguments_name_the_argument(kwargs, match):
     args = dict(X=np.ones((10, 2)), y=np.zeros(10, int))
+    if kwargs.get("loss") == "mse":
+        kwargs["y"] = np.zeros((10, 3))
     args.update({k: kwargs.pop(k) for k in ("X", "y") if k in kwargs})
     with pytest.raises((ValueError, KeyError), match=match):
         fit(small_net(), args["X"], args["y"], **kwargs)
@@ -298,3 +303,26 @@ def test_diverging_training_says_so():
     with pytest.raises(FloatingPointError, match="lower the learning rate"):
         with np.errstate(all="ignore"):
             fit(net, X, X[:, 0] ** 3, loss="mse", optimizer="sgd", lr=10.0, epochs=20)
+
+
+def test_early_stopping_on_validation_accuracy():
+    X, y = blobs(90)
+    r = fit(small_net(), X, y, epochs=200, lr=0.05, validation_split=0.3, patience=3,
+            monitor="val_accuracy", seed=0)
+    h = r.history
+    assert h.stopped_early and h.monitor == "val_accuracy" and len(h) < 200
+    best = h["val_accuracy"][h.best_epoch - 1]
+    assert best == max(h["val_accuracy"])
+    assert all(a <= best for a in h["val_accuracy"][h.best_epoch:])
+    assert len(h) == h.best_epoch + 3
+    with pytest.raises(ValueError, match="monitor='val_accuracy' is not recorded"):
+        fit(small_net(), X, y, epochs=1, patience=2, monitor="val_accuracy")
+
+
+def test_progress_bar_without_tqdm_names_the_extra(monkeypatch):
+    import sys
+    monkeypatch.setitem(sys.modules, "tqdm", None)
+    monkeypatch.setitem(sys.modules, "tqdm.auto", None)
+    X, y = blobs(20)
+    with pytest.raises(ImportError, match=r"pip install 'chainrule\[progress\]'"):
+        fit(small_net(), X, y, epochs=1, progress=True)

@@ -125,6 +125,12 @@ def _check_args(args) -> None:
         raise UsageError(f"--threads must be >= 0, got {args.threads}")
     if args.l2 < 0:
         raise UsageError(f"--l2 must be >= 0, got {args.l2:g}")
+    if args.plot:                                # fail before training, not after
+        from ..train.plots import _figure_class
+        try:
+            _figure_class()
+        except ImportError as e:
+            raise UsageError(f"--plot: {e}") from None
     for flag, path in (("--save", args.save), ("--plot", args.plot),
                        ("--save-test", args.save_test)):
         if path:
@@ -162,6 +168,76 @@ def _load(args):
     return data
 
 
+def _settings(args, data, n_fit: int) -> dict:
+    """The loss, output layer, input dropout, epochs and learning rate of this run: the
+    options given, or the defaults that suit the data."""
+    from . import UsageError
+    classify = data.task == "classification"
+    loss = args.loss if args.loss != "auto" else ("cross_entropy" if classify else "mse")
+    if loss == "binary_cross_entropy" and data.n_classes != 2:
+        raise UsageError(f"--loss {loss} is for two classes; {data.name} has {data.n_classes} "
+                         f"(use cross_entropy)")
+    if classify:
+        n_out = 1 if loss == "binary_cross_entropy" else data.n_classes
+    else:
+        n_out = 1 if data.y.ndim == 1 else data.y.shape[1]
+    in_drop = args.input_dropout
+    if in_drop is None:
+        in_drop = 0.2 if data.X.shape[1] >= WIDE_INPUT else 0.0
+    epochs = args.epochs
+    if epochs is None:
+        steps = max(1, -(-n_fit // args.batch_size))
+        epochs = min(MAX_AUTO_EPOCHS, max(MIN_EPOCHS, -(-MIN_STEPS // steps)))
+    return dict(loss=loss, n_out=n_out, in_drop=in_drop, epochs=epochs,
+                output="sigmoid" if loss == "binary_cross_entropy" else "linear",
+                lr=args.lr if args.lr is not None else DEFAULT_LR[args.optimizer])
+
+
+def _describe(args, data, train_rows, test_rows, arch, n_params, cfg, echo) -> None:
+    what = f"{data.n_classes} classes" if data.task == "classification" else "regression"
+    echo(f"{data.name}: {len(data.y)} rows, {data.X.shape[1]} features, {what}; "
+         f"{len(train_rows)} for training"
+         + (f" ({args.val:.0%} of them for validation)" if args.val else "")
+         + f", {len(test_rows)} for the test")
+    stopping = bool(args.val and args.patience)
+    echo(f"model: {arch} {args.activation} MLP"
+         + (f", input dropout {cfg['in_drop']:g}" if cfg["in_drop"] else "")
+         + (f", dropout {args.dropout:g}" if args.dropout else "")
+         + f" ({n_params:,} parameters); loss {cfg['loss']}; {args.optimizer} lr "
+           f"{cfg['lr']:g}, batch {args.batch_size}, {'up to ' if stopping else ''}"
+           f"{cfg['epochs']} epochs"
+         + (f", early stopping (patience {args.patience})" if stopping else "")
+         + f"; seed {args.seed}", flush=True)
+
+
+def _report_training(h, echo) -> None:
+    stop = (f"stopped early after epoch {len(h)}, kept epoch {h.best_epoch}" if h.stopped_early
+            else f"{len(h)} epochs" + (f", kept the best epoch {h.best_epoch}"
+                                       if h.best_epoch not in (None, len(h)) else ""))
+    echo(f"trained in {h['time'][-1]:.2f} s ({stop})")
+    if len(h.epoch_grad_norms):                 # vanishing / exploding gradients at a glance
+        first, last = h.epoch_grad_norms[0], h.epoch_grad_norms[-1]
+        width = max(len(n) for n in h.layer_names)
+        echo("gradient norm per layer (mean over the first and the last epoch):")
+        for name, a, b in zip(h.layer_names, first, last):
+            echo(f"  {name:<{width}}  {a:9.3g} -> {b:9.3g}")
+
+
+def _test_score(trained, X_test, y_test, echo) -> dict:
+    """Score on the held-out rows, printed; returned for the model file's info."""
+    import numpy as np
+    if trained.task == "classification":
+        correct = int(np.count_nonzero(trained.predict_indices(X_test) == y_test))
+        score = correct / len(y_test)
+        echo(f"test accuracy: {score:.4f} ({correct}/{len(y_test)})")
+        return {"test_accuracy": score}
+    err = trained.predict(X_test).reshape(y_test.shape) - y_test
+    rmse = float(np.sqrt(np.mean(err ** 2)))
+    r2 = 1.0 - float(np.sum(err ** 2) / np.sum((y_test - y_test.mean(axis=0)) ** 2))
+    echo(f"test RMSE: {rmse:.4g}  R^2: {r2:.4f} ({len(y_test)} rows)")
+    return {"test_rmse": rmse, "test_r2": r2}
+
+
 def experiment(args, echo=print) -> dict:
     """The whole run of ``chainrule train`` for parsed ``args``; ``echo`` prints the
     report (pass a no-op to keep quiet). Returns the pieces (data, split, model, history,
@@ -177,15 +253,13 @@ def experiment(args, echo=print) -> dict:
     hidden = _parse_hidden(args.hidden)
     data = _load(args)
     classify = data.task == "classification"
-    loss = args.loss if args.loss != "auto" else ("cross_entropy" if classify else "mse")
-    if loss == "binary_cross_entropy" and data.n_classes != 2:
-        raise UsageError(f"--loss {loss} is for two classes; {data.name} has {data.n_classes} "
-                         f"(use cross_entropy)")
     try:
         train_rows, test_rows = split_indices(len(data.y), args.test_size, seed=_split_seed(args),
                                               stratify=data.y if classify else None)
     except ValueError as e:
         raise UsageError(f"{data.name}: {str(e).split(': ', 1)[-1]}") from None
+    cfg = _settings(args, data, len(train_rows) - int(round(args.val * len(train_rows))))
+    # standardisation statistics from the training rows only
     x_scaler = Standardizer().fit(data.X[train_rows])
     X_train, X_test = x_scaler.transform(data.X[train_rows]), data.X[test_rows]
     y_train, y_test = data.y[train_rows], data.y[test_rows]
@@ -193,77 +267,31 @@ def experiment(args, echo=print) -> dict:
     if not classify:
         y_scaler = Standardizer().fit(y_train.reshape(len(y_train), -1))
         y_train = y_scaler.transform(y_train.reshape(len(y_train), -1))
-    if classify:
-        n_out = 1 if loss == "binary_cross_entropy" else data.n_classes
-    else:
-        n_out = 1 if data.y.ndim == 1 else data.y.shape[1]
-    output = "sigmoid" if loss == "binary_cross_entropy" else "linear"
-    in_drop = args.input_dropout
-    if in_drop is None:
-        in_drop = 0.2 if data.X.shape[1] >= WIDE_INPUT else 0.0
-    epochs = args.epochs
-    if epochs is None:
-        n_fit = len(train_rows) - int(round(args.val * len(train_rows)))
-        steps = max(1, -(-n_fit // args.batch_size))
-        epochs = min(MAX_AUTO_EPOCHS, max(MIN_EPOCHS, -(-MIN_STEPS // steps)))
-    model = mlp(data.X.shape[1], hidden, n_out, activation=args.activation,
-                dropout=args.dropout, input_dropout=in_drop, output=output)
-    y_fit = y_train
-    lr = args.lr if args.lr is not None else DEFAULT_LR[args.optimizer]
-
+    model = mlp(data.X.shape[1], hidden, cfg["n_out"], activation=args.activation,
+                dropout=args.dropout, input_dropout=cfg["in_drop"], output=cfg["output"])
+    arch = "-".join(str(s) for s in [data.X.shape[1], *hidden, cfg["n_out"]])
     n_params = sum(int(np.size(a)) for a in _leaves(model.init(0)))
-    what = (f"{data.n_classes} classes" if classify else "regression")
-    echo(f"{data.name}: {len(data.y)} rows, {data.X.shape[1]} features, {what}; "
-          f"{len(train_rows)} for training"
-          + (f" ({args.val:.0%} of them for validation)" if args.val else "")
-          + f", {len(test_rows)} for the test")
-    arch = "-".join(str(s) for s in [data.X.shape[1], *hidden, n_out])
-    echo(f"model: {arch} {args.activation} MLP"
-          + (f", input dropout {in_drop:g}" if in_drop else "")
-          + (f", dropout {args.dropout:g}" if args.dropout else "")
-          + f" ({n_params:,} parameters); loss {loss}; {args.optimizer} lr {lr:g}, "
-            f"batch {args.batch_size}, {'up to ' if args.val and args.patience else ''}"
-            f"{epochs} epochs"
-          + (f", early stopping (patience {args.patience})" if args.patience and args.val else "")
-          + f"; seed {args.seed}", flush=True)
+    _describe(args, data, train_rows, test_rows, arch, n_params, cfg, echo)
+
     t0 = time.perf_counter()
     try:
-        result = fit(model, X_train, y_fit, loss=loss, optimizer=args.optimizer, lr=lr,
-                     epochs=epochs, batch_size=args.batch_size, validation_split=args.val,
+        result = fit(model, X_train, y_train, loss=cfg["loss"], optimizer=args.optimizer,
+                     lr=cfg["lr"], epochs=cfg["epochs"], batch_size=args.batch_size,
+                     validation_split=args.val,
                      patience=(args.patience or None) if args.val else None, seed=args.seed,
                      l2=args.l2, progress=False if args.quiet else "auto")
     except FloatingPointError as e:
         raise UsageError(str(e).replace("fit: ", "")) from None
     fit_seconds = time.perf_counter() - t0
     h = result.history
-    trained = TrainedModel(model, result.params, loss=loss, classes=data.classes,
+    _report_training(h, echo)
+
+    trained = TrainedModel(model, result.params, loss=cfg["loss"], classes=data.classes,
                            x_scaler=x_scaler, y_scaler=y_scaler,
                            feature_names=data.feature_names, label_name=data.label_name)
-    stop = (f"stopped early after epoch {len(h)}, kept epoch {h.best_epoch}" if h.stopped_early
-            else f"{len(h)} epochs" + (f", kept the best epoch {h.best_epoch}"
-                                       if h.best_epoch not in (None, len(h)) else ""))
-    echo(f"trained in {h['time'][-1]:.2f} s ({stop})")
-    if len(h.epoch_grad_norms):
-        first, last = h.epoch_grad_norms[0], h.epoch_grad_norms[-1]
-        width = max(len(n) for n in h.layer_names)
-        echo("gradient norm per layer (mean over the first and the last epoch):")
-        for name, a, b in zip(h.layer_names, first, last):
-            echo(f"  {name:<{width}}  {a:9.3g} -> {b:9.3g}")
-    if classify:
-        pred = trained.predict_indices(X_test)
-        correct = int(np.count_nonzero(pred == y_test))
-        score = correct / len(y_test)
-        echo(f"test accuracy: {score:.4f} ({correct}/{len(y_test)})")
-        trained.info["test_accuracy"] = score
-    else:
-        pred = trained.predict(X_test)
-        err = pred.reshape(y_test.shape) - y_test
-        rmse = float(np.sqrt(np.mean(err ** 2)))
-        r2 = 1.0 - float(np.sum(err ** 2) / np.sum((y_test - y_test.mean(axis=0)) ** 2))
-        echo(f"test RMSE: {rmse:.4g}  R^2: {r2:.4f} ({len(y_test)} rows)")
-        trained.info.update(test_rmse=rmse, test_r2=r2)
+    trained.info.update(_test_score(trained, X_test, y_test, echo))
     trained.info.update(dataset=data.name, hidden=hidden, activation=args.activation,
-                        optimizer=args.optimizer, lr=lr, epochs=len(h),
+                        optimizer=args.optimizer, lr=cfg["lr"], epochs=len(h),
                         batch_size=args.batch_size, seed=args.seed)
     if args.save:
         trained.save(args.save)
@@ -272,18 +300,15 @@ def experiment(args, echo=print) -> dict:
         _write_rows(args.save_test, data, test_rows)
         echo(f"wrote the {len(test_rows)} test rows to {args.save_test}")
     if args.plot:
-        try:
-            plot_history(h, args.plot, title=f"chainrule train: {data.name}, {arch} "
-                                             f"{args.activation}, {args.optimizer}")
-        except ImportError as e:
-            raise UsageError(str(e)) from None
+        plot_history(h, args.plot, title=f"chainrule train: {data.name}, {arch} "
+                                         f"{args.activation}, {args.optimizer}")
         echo(f"wrote the training curves to {args.plot}")
     sys.stdout.flush()
     fit_rows = train_rows if result.validation_rows is None else \
         np.delete(train_rows, result.validation_rows)
     return dict(data=data, train_rows=train_rows, test_rows=test_rows, fit_rows=fit_rows,
-                x_scaler=x_scaler, model=model, result=result, trained=trained, loss=loss,
-                lr=lr, hidden=hidden, fit_seconds=fit_seconds,
+                x_scaler=x_scaler, model=model, result=result, trained=trained,
+                loss=cfg["loss"], lr=cfg["lr"], hidden=hidden, fit_seconds=fit_seconds,
                 test_accuracy=trained.info.get("test_accuracy"))
 
 

@@ -126,6 +126,63 @@ def _count_correct(out: np.ndarray, yi: np.ndarray, threshold: float) -> int:
     return int(np.count_nonzero((out[:, 0] > threshold) == (yi > 0)))
 
 
+def _optimizer(optimizer: Any, lr: Optional[float]) -> Any:
+    """An ``optim`` optimiser from a name and learning rate, or the object given."""
+    from .. import optim
+    if not isinstance(optimizer, str):
+        if lr is not None:
+            raise ValueError("fit: lr is given with an optimiser object; set the learning rate "
+                             "on the object instead")
+        return optimizer
+    if lr is None and optimizer == "sgd":
+        lr = 0.01                                 # SGD has no default learning rate
+    return optim.get_optimizer(optimizer) if lr is None else optim.get_optimizer(optimizer, lr=lr)
+
+
+def _hold_out(X, y, validation_split, validation_data, strata, rng):
+    """``(X_train, y_train, X_val, y_val, validation_rows)``; the validation rows are held
+    out once, disjoint from the training rows (None, None, None without validation)."""
+    if validation_data is not None:
+        if validation_split:
+            raise ValueError("fit: give validation_split or validation_data, not both")
+        Xv, yv = _check_xy(*validation_data)
+        return X, y, Xv, yv, None
+    if not validation_split:
+        return X, y, None, None, None
+    try:
+        train_rows, val_rows = split_indices(len(X), validation_split, stratify=strata, rng=rng)
+    except ValueError:
+        raise ValueError(f"fit: validation_split={validation_split} of {len(X)} rows leaves no "
+                         f"rows for training or validation") from None
+    return X[train_rows], y[train_rows], X[val_rows], y[val_rows], val_rows
+
+
+class _EarlyStopping:
+    """Tracks the monitored value; ``update`` returns True when ``patience`` epochs in a row
+    brought no improvement by more than ``min_delta``."""
+
+    def __init__(self, monitor: str, patience: int, min_delta: float, params: Any) -> None:
+        self.monitor, self.patience, self.min_delta = monitor, patience, min_delta
+        self.sign = -1.0 if monitor.endswith("accuracy") else 1.0     # minimise sign * value
+        self.best, self.best_params, self.best_epoch, self.waited = np.inf, params, None, 0
+
+    def update(self, epoch: int, row: dict, params: Any) -> bool:
+        value = self.sign * row[self.monitor]
+        if value < self.best - self.min_delta:
+            self.best, self.best_params, self.best_epoch, self.waited = value, params, epoch, 0
+            return False
+        self.waited += 1
+        return self.waited >= self.patience
+
+
+def _per_layer(sq: np.ndarray, groups: List[List[int]]) -> np.ndarray:
+    """Per-layer norms from per-leaf squared norms: sqrt of the sum over each layer's leaves."""
+    G = np.zeros((sq.shape[1], len(groups)))
+    for c, group in enumerate(groups):
+        G[group, c] = 1.0
+    return np.sqrt(sq @ G)
+
+
 def fit(model: Any, X: np.ndarray, y: np.ndarray, *,
         loss: Union[str, Callable] = "cross_entropy",
         optimizer: Union[str, Any] = "adam", lr: Optional[float] = None,
@@ -133,6 +190,7 @@ def fit(model: Any, X: np.ndarray, y: np.ndarray, *,
         validation_split: float = 0.0,
         validation_data: Optional[Tuple[np.ndarray, np.ndarray]] = None,
         patience: Optional[int] = None, min_delta: float = 0.0, restore_best: bool = True,
+        monitor: Optional[str] = None,
         shuffle: bool = True, seed: Optional[int] = 0, params: Any = None, l2: float = 0.0,
         record_grad_norms: bool = True, progress: Union[bool, str] = False,
         callback: Optional[Callable] = None, task: Optional[str] = None,
@@ -164,9 +222,10 @@ def fit(model: Any, X: np.ndarray, y: np.ndarray, *,
       chosen by ``seed``, disjoint from the training rows) and scored after every epoch;
       or ``validation_data=(X_val, y_val)``.
     - ``patience``: early stopping: stop after ``patience`` epochs in which the monitored
-      value (``val_loss``, or ``loss`` without validation data) did not improve by more than
-      ``min_delta``; with ``restore_best`` the returned params are those of the best epoch.
-      None (default) trains all ``epochs``.
+      value did not improve by more than ``min_delta``; with ``restore_best`` the returned
+      params are those of the best epoch. None (default) trains all ``epochs``.
+      ``monitor`` names the value: "val_loss" (the default with validation data), "loss"
+      (the default without), "val_accuracy" or "accuracy" (larger is better).
     - ``seed``: fixes the initial parameters (``model.init(seed)``), the validation split,
       the batch order and dropout; the same seed gives the same run. ``params``: start from
       these instead of ``model.init(seed)``.
@@ -195,7 +254,7 @@ def fit(model: Any, X: np.ndarray, y: np.ndarray, *,
     ((150, 2), ['0: Dense 2x16', '2: Dense 16x2'])
     """
     import chainrule as cr
-    from .. import nn, optim
+    from .. import nn
 
     X, y = _check_xy(X, y)
     if not (isinstance(epochs, (int, np.integer)) and epochs >= 0):
@@ -226,35 +285,12 @@ def fit(model: Any, X: np.ndarray, y: np.ndarray, *,
     leaves = tree_leaves(params)
     dtype = leaves[0].dtype if leaves else np.dtype(np.float64)
 
-    if isinstance(optimizer, str):
-        if lr is None and optimizer == "sgd":
-            lr = 0.01
-        opt = optim.get_optimizer(optimizer) if lr is None else optim.get_optimizer(optimizer, lr=lr)
-    else:
-        if lr is not None:
-            raise ValueError("fit: lr is given with an optimiser object; set the learning rate "
-                             "on the object instead")
-        opt = optimizer
-
-    # the validation rows: held out once, disjoint from the training rows
-    if validation_data is not None:
-        Xv, yv = _check_xy(*validation_data)
-        Xt, yt = X, y
-    elif validation_split > 0:
-        strata = None
-        if classify and loss_name in CLASSIFICATION_LOSSES:
-            strata = y.argmax(axis=1) if y.ndim == 2 else y
-        try:
-            train_rows, val_rows = split_indices(len(X), validation_split, stratify=strata,
-                                                 rng=split_rng)
-        except ValueError:
-            raise ValueError(f"fit: validation_split={validation_split} of {len(X)} rows "
-                             f"leaves no rows for training or validation") from None
-        Xt, yt, Xv, yv = X[train_rows], y[train_rows], X[val_rows], y[val_rows]
-    else:
-        Xt, yt, Xv, yv = X, y, None, None
-    if validation_data is not None or not validation_split:
-        val_rows = None
+    opt = _optimizer(optimizer, lr)
+    strata = None
+    if classify and loss_name in CLASSIFICATION_LOSSES:
+        strata = y.argmax(axis=1) if y.ndim == 2 else y
+    Xt, yt, Xv, yv, val_rows = _hold_out(X, y, validation_split, validation_data, strata,
+                                         split_rng)
     Xt = np.ascontiguousarray(Xt, dtype=dtype)   # a copy in the working dtype: X is untouched
     n_out = int(np.shape(model(params, Xt[:1]))[-1])
     if loss_name is not None:
@@ -271,6 +307,7 @@ def fit(model: Any, X: np.ndarray, y: np.ndarray, *,
         classify = False
 
     paths = _leaf_paths(params)
+    pairs = paths if all(len(p) == 2 for p in paths) else None
     weight_paths = [path for path, leaf in zip(paths, leaves) if np.ndim(leaf) >= 2]
 
     def objective(p, xb, yb):
@@ -289,17 +326,23 @@ def fit(model: Any, X: np.ndarray, y: np.ndarray, *,
     step = cr.value_and_grad(objective, has_aux=True)
     state = opt.init(params)
 
+    if monitor is None:
+        monitor = "val_loss" if Xv is not None else "loss"
+    recorded = ["loss"] + (["accuracy"] if classify else []) + \
+        (["val_loss"] + (["val_accuracy"] if classify else []) if Xv is not None else [])
+    if monitor not in recorded:
+        raise ValueError(f"fit: monitor={monitor!r} is not recorded in this run; choose one "
+                         f"of {', '.join(recorded)}")
+    stopper = _EarlyStopping(monitor, patience, min_delta, params) if patience else None
+
     n = len(Xt)
     steps_per_epoch = -(-n // batch_size) if n else 0
     layer_names, groups = _layer_groups(model, params)
     history = History(layer_names, steps_per_epoch)
-    n_leaves = len(leaves)
-    sq = np.zeros((epochs * steps_per_epoch, n_leaves)) if record_grad_norms else None
+    history.monitor = monitor if stopper is not None else None
+    # squared norm of every gradient leaf at every step; summed per layer at the end
+    sq = np.zeros((epochs * steps_per_epoch, len(leaves))) if record_grad_norms else None
     bar = make_progress(progress, epochs * steps_per_epoch, epochs)
-
-    monitor = "val_loss" if Xv is not None else "loss"
-    history.monitor = monitor if patience is not None else None
-    best, best_params, best_epoch, waited = np.inf, params, None, 0
     k, t0 = 0, time.perf_counter()
     try:
         for epoch in range(1, epochs + 1):
@@ -315,9 +358,14 @@ def fit(model: Any, X: np.ndarray, y: np.ndarray, *,
                 (value, out), grads = step(params, xb, yb)
                 if sq is not None:
                     row = sq[k]
-                    for j, path in enumerate(paths):
-                        g = _at(grads, path).ravel()
-                        row[j] = np.dot(g, g)
+                    if pairs is not None:        # Sequential: grads[layer][name]
+                        for j, (i, name) in enumerate(pairs):
+                            g = grads[i][name].ravel()
+                            row[j] = np.dot(g, g)
+                    else:
+                        for j, path in enumerate(paths):
+                            g = _at(grads, path).ravel()
+                            row[j] = np.dot(g, g)
                 k += 1
                 params, state = opt.update(params, grads, state)
                 total += float(value) * len(xb)
@@ -340,13 +388,8 @@ def fit(model: Any, X: np.ndarray, y: np.ndarray, *,
             history.append(row)
             if bar is not None:
                 bar.epoch_end(epoch, row)
-            if patience is not None:
-                if row[monitor] < best - min_delta:
-                    best, best_params, best_epoch, waited = row[monitor], params, epoch, 0
-                else:
-                    waited += 1
-                    if waited >= patience:
-                        history.stopped_early = True
+            if stopper is not None and stopper.update(epoch, row, params):
+                history.stopped_early = True
             stop = callback(epoch, row, params) if callback is not None else False
             if history.stopped_early or stop:
                 break
@@ -354,12 +397,9 @@ def fit(model: Any, X: np.ndarray, y: np.ndarray, *,
         if bar is not None:
             bar.close(len(history) if history.stopped_early else None)
     if sq is not None:
-        G = np.zeros((n_leaves, len(groups)))
-        for c, group in enumerate(groups):
-            G[group, c] = 1.0
-        history.grad_norms = np.sqrt(sq[:k] @ G)
-    if patience is not None:
-        history.best_epoch = best_epoch
-        if restore_best and best_epoch is not None:
-            params = best_params
+        history.grad_norms = _per_layer(sq[:k], groups)
+    if stopper is not None:
+        history.best_epoch = stopper.best_epoch
+        if restore_best and stopper.best_epoch is not None:
+            params = stopper.best_params
     return FitResult(model, params, history, val_rows)
