@@ -15,20 +15,25 @@ from .check import numerical_grad, check_grads
 
 __version__ = "0.1.0"
 
-# The teaching tools load on first use: `import chainrule` stays as light as the core.
-_LAZY = {"explain": "explainer", "graph": "explainer"}
+# What loads on first use, so that `import chainrule` stays as light as the core:
+# functions of the teaching tools, and the sub-packages for networks and training.
+_LAZY_FUNCTIONS = {"explain": "explainer", "graph": "explainer"}
+_LAZY_MODULES = ("nn", "optim", "train", "data")
 
 
-def __getattr__(name):
-    if name in _LAZY:
-        import importlib
-        value = getattr(importlib.import_module(f".{_LAZY[name]}", __name__), name)
-        globals()[name] = value
-        return value
-    raise AttributeError(f"module 'chainrule' has no attribute {name!r}")
+def __getattr__(name: str):
+    import importlib
+    if name in _LAZY_FUNCTIONS:
+        value = getattr(importlib.import_module(f".{_LAZY_FUNCTIONS[name]}", __name__), name)
+    elif name in _LAZY_MODULES:
+        value = importlib.import_module(f"{__name__}.{name}")
+    else:
+        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+    globals()[name] = value
+    return value
 
 __all__ = ["grad", "value_and_grad", "vjp", "jvp", "jacfwd", "jacrev", "jacobian", "hessian",
            "hvp", "stop_gradient", "checkpoint", "custom_vjp", "custom_jvp",
            "numerical_grad", "check_grads", "explain", "graph", "tree_flatten",
-           "tree_unflatten", "tree_map", "tree_leaves", "config", "NoDerivativeRuleError", "TracedNumpyError",
-           "DebugNaNError"]
+           "tree_unflatten", "tree_map", "tree_leaves", "config", "NoDerivativeRuleError",
+           "TracedNumpyError", "DebugNaNError"]

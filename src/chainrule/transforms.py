@@ -57,6 +57,8 @@ def _as_float_input(x, where: Callable[[], str]):
 
 
 def _norm_argnums(argnums: Argnums, nargs: int, fname: str) -> tuple:
+    if type(argnums) is int and 0 <= argnums < nargs:      # the common case, quickly
+        return (argnums,), True
     single = isinstance(argnums, (int, np.integer))
     nums = (int(argnums),) if single else tuple(int(a) for a in argnums)
     for a in nums:

@@ -51,21 +51,42 @@ class TreeDef:
 
 _LEAF = TreeDef("leaf", None, ())
 _NONE = TreeDef("none", None, ())
+_new = object.__new__
+
+
+def _node(kind: str, meta: Any, children: tuple, num_leaves: int) -> TreeDef:
+    # TreeDef without __init__'s recount: flattening knows how many leaves it added
+    td = _new(TreeDef)
+    td.kind = kind
+    td.meta = meta
+    td.children = children
+    td.num_leaves = num_leaves
+    return td
 
 
 def _flatten(tree: Any, leaves: list) -> TreeDef:
     t = type(tree)
-    if t is tuple:
-        return TreeDef("tuple", None, tuple(_flatten(c, leaves) for c in tree))
-    if t is list:
-        return TreeDef("list", None, tuple(_flatten(c, leaves) for c in tree))
+    start = len(leaves)
+    if t is tuple or t is list:
+        kids = []
+        for c in tree:                      # leaves inline: one call per container only
+            tc = type(c)
+            if tc is tuple or tc is list or tc is dict or c is None or isinstance(c, tuple):
+                kids.append(_flatten(c, leaves))
+            else:
+                leaves.append(c)
+                kids.append(_LEAF)
+        return _node("tuple" if t is tuple else "list", None, tuple(kids),
+                     len(leaves) - start)
     if t is dict:
         keys = tuple(sorted(tree))
-        return TreeDef("dict", keys, tuple(_flatten(tree[k], leaves) for k in keys))
+        kids = tuple([_flatten(tree[k], leaves) for k in keys])
+        return _node("dict", keys, kids, len(leaves) - start)
     if tree is None:
         return _NONE
     if isinstance(tree, tuple) and hasattr(tree, "_fields"):      # namedtuple
-        return TreeDef("namedtuple", t, tuple(_flatten(c, leaves) for c in tree))
+        kids = tuple([_flatten(c, leaves) for c in tree])
+        return _node("namedtuple", t, kids, len(leaves) - start)
     leaves.append(tree)
     return _LEAF
 
@@ -98,7 +119,7 @@ def _unflatten(td: TreeDef, it) -> Any:
         return next(it)
     if kind == "none":
         return None
-    kids = [_unflatten(c, it) for c in td.children]
+    kids = [next(it) if c is _LEAF else _unflatten(c, it) for c in td.children]
     if kind == "tuple":
         return tuple(kids)
     if kind == "list":

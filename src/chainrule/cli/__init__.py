@@ -12,9 +12,9 @@ import argparse
 import sys
 from typing import Optional, Sequence
 
-from . import bench, demo, explain
+from . import bench, demo, explain, predict, train
 
-COMMANDS = [demo, explain, bench]
+COMMANDS = [train, predict, explain, demo, bench]
 """The modules of the sub-commands, in the order ``chainrule --help`` lists them."""
 
 

@@ -53,7 +53,12 @@ class ReverseTrace:
             self.mixed = True
         tape = self.tape
         tape.append(None)                           # an input: nothing to pull back
-        return ReverseTracer(primal, self, len(tape) - 1)
+        t = _new(ReverseTracer)
+        t._primal = primal
+        t._trace = self
+        t._level = self.level
+        t._idx = len(tape) - 1
+        return t
 
     def process(self, prim, args, kw):
         level = self.level
@@ -143,6 +148,9 @@ def unbroadcast(c, target, batch: tuple):
         return c
     nb = len(batch)
     lead = len(cs) - len(full)
+    if lead > 0 and not nb and type(c) is np.ndarray and cs[lead:] == full:
+        # the common case (a bias added to every row): sum the leading axes
+        return c.sum(axis=0 if lead == 1 else tuple(range(lead)))
     lead_axes = tuple(range(nb, nb + lead)) if lead > 0 else ()
     if lead < 0:
         ones = ()

@@ -13,11 +13,13 @@ import string
 import numpy as np
 
 from ..core.primitive import Primitive, bind
+from ..core.tracer import Tracer
 from ._registry import public
 from ._util import as_traced, plain
 
 _NS = "numpy"
 _FAM = "products"
+_EMPTY: dict = {}
 
 
 def _swap(x):
@@ -35,6 +37,8 @@ def _mm_vjp_a(g, ans, a, b):
         if b.ndim == 2:
             return matmul(g, _swap(b))
         return getitem_(matmul(expand_dims_(g, -2), _swap(b)), (Ellipsis, 0, slice(None)))
+    if type(g) is np.ndarray and type(b) is np.ndarray:    # plain arrays: NumPy directly
+        return np.matmul(g, b.swapaxes(-1, -2))
     return matmul(g, _swap(b))
 
 
@@ -47,6 +51,8 @@ def _mm_vjp_b(g, ans, a, b):
         if a.ndim == 2:
             return matmul(g, a)
         return getitem_(matmul(_swap(a), expand_dims_(g, -1)), (Ellipsis, 0))
+    if type(g) is np.ndarray and type(a) is np.ndarray:    # plain arrays: NumPy directly
+        return np.matmul(a.swapaxes(-1, -2), g)
     return matmul(_swap(a), g)
 
 
@@ -83,7 +89,13 @@ def matmul(x1, x2, /):
     """
     if type(x1) in (list, tuple) or type(x2) in (list, tuple):     # lists of traced values
         x1, x2 = as_traced(x1), as_traced(x2)
-    return bind(_pmatmul, (x1, x2), {})
+    if isinstance(x1, Tracer):                   # the traced path, without bind's loop
+        if isinstance(x2, Tracer) and x2._level > x1._level:
+            return x2._trace.process(_pmatmul, (x1, x2), _EMPTY)
+        return x1._trace.process(_pmatmul, (x1, x2), _EMPTY)
+    if isinstance(x2, Tracer):
+        return x2._trace.process(_pmatmul, (x1, x2), _EMPTY)
+    return _pmatmul.impl(x1, x2)
 
 
 _pmatmul.fn = matmul

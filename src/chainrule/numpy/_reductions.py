@@ -8,6 +8,7 @@ from __future__ import annotations
 import numpy as np
 
 from ..core.primitive import Primitive, bind
+from ..core.tracer import Tracer
 from ._registry import public
 from ._util import as_traced, batch_of, holds_tracer, norm_axes, norm_axis, plain
 
@@ -78,9 +79,15 @@ def sum(a, axis=None, dtype=None, out=None, keepdims=False, initial=None, where=
     if where is not None:
         a = asarray(a)
         a = where_(_mask(where, a), a, 0.0)
-    r = bind(_psum, (a,), {"axis": norm_axes(axis, np.ndim(plain(a)), "sum"),
-                          "keepdims": bool(keepdims)})
+    axes = norm_axes(axis, np.ndim(plain(a)), "sum")
+    if not axes and initial is None and _traced_float(a):
+        return a                    # nothing to reduce (a 0-d value): no tape entry
+    r = bind(_psum, (a,), {"axis": axes, "keepdims": bool(keepdims)})
     return r if initial is None else r + initial
+
+
+def _traced_float(a) -> bool:
+    return isinstance(a, Tracer) and a.dtype.kind in "fc"
 
 
 public(_NS, "sum", "primitive", sum, ("sum",))
@@ -102,6 +109,8 @@ def mean(a, axis=None, dtype=None, out=None, keepdims=False, *, where=None):
     if dtype is not None:
         a = astype(a, dtype)
     axes = norm_axes(axis, a.ndim, "mean")
+    if not axes and where is None and _traced_float(a):
+        return a                    # the mean of a 0-d value (a loss): no tape entries
     if where is not None:
         m = _mask(where, a)
         s = bind(_psum, (where_(m, a, 0.0),), {"axis": axes, "keepdims": bool(keepdims)})

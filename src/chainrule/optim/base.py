@@ -1,0 +1,189 @@
+"""The optimiser protocol and what every optimiser shares: checking, learning rates,
+weight decay.
+
+An optimiser is functional (optax's shape)::
+
+    state = opt.init(params)
+    params, state = opt.update(params, grads, state)
+
+``params`` and ``grads`` are pytrees of the same structure (nested list / tuple / dict of
+arrays, or a bare array); the returned params have that structure again. Nothing handed
+in is modified: every update returns new arrays. ``state`` is a dict: ``"step"`` (the
+number of updates made so far) and one pytree per per-parameter buffer, shaped like
+``params``.
+"""
+from __future__ import annotations
+
+import math
+from typing import Any, Callable, Union
+
+import numpy as np
+
+from ..tree import TreeDef, tree_flatten, tree_unflatten
+
+LearningRate = Union[float, Callable[[int], float]]
+
+
+def check_number(where: str, arg: str, v, lo: float = 0.0, hi: float = math.inf, *,
+                 open_hi: bool = False) -> float:
+    """``v`` as a float in ``[lo, hi]`` (``[lo, hi)`` with ``open_hi``), else a clear error."""
+    ok = isinstance(v, (int, float, np.floating, np.integer)) and not isinstance(v, bool)
+    if ok:
+        v = float(v)
+        ok = math.isfinite(v) and lo <= v and (v < hi if open_hi else v <= hi)
+    if not ok:
+        rng = f"[{lo:g}, {hi:g}{')' if open_hi else ']'}" if hi != math.inf else f">= {lo:g}"
+        raise ValueError(f"{where}: {arg} must be a number {rng}, got {v!r}")
+    return v
+
+
+def _paths(tree) -> list:
+    """A readable path to every leaf (``[0]['W']``), in flattening order."""
+    out = []
+
+    def walk(t, path):
+        if type(t) in (list, tuple) or (isinstance(t, tuple) and hasattr(t, "_fields")):
+            for i, c in enumerate(t):
+                walk(c, f"{path}[{i}]")
+        elif type(t) is dict:
+            for k in sorted(t):
+                walk(t[k], f"{path}[{k!r}]")
+        elif t is not None:
+            out.append(path or "(the array)")
+    walk(tree, "")
+    return out
+
+
+class Optimizer:
+    """Base class. Subclasses name their per-parameter buffers in :meth:`slots` and write
+    :meth:`_apply`, the update of plain arrays."""
+
+    def __init__(self, lr: LearningRate, weight_decay: float = 0.0) -> None:
+        name = type(self).__name__
+        if callable(lr):
+            self.lr = lr
+        else:
+            self.lr = check_number(name, "lr (the learning rate, or a schedule: a callable "
+                                   "step -> lr)", lr)
+        self.weight_decay = check_number(name, "weight_decay", weight_decay)
+
+    # --- what subclasses provide --------------------------------------------------
+    def slots(self) -> tuple:
+        """Names of the per-parameter buffers kept in the state (zeros at ``init``)."""
+        return ()
+
+    def _args(self) -> dict:
+        return {"lr": self.lr, "weight_decay": self.weight_decay}
+
+    def _apply(self, params: list, grads: list, buffers: dict, t: int, lr: float):
+        """One update of the leaves: returns ``(new params, new buffers)``; ``t`` counts
+        from 1. Must not modify its inputs."""
+        raise NotImplementedError
+
+    # --- the protocol ---------------------------------------------------------------
+    def init(self, params: Any) -> dict:
+        """The state before the first update: ``{"step": 0, <buffer>: zeros like params}``."""
+        leaves, tree = tree_flatten(params)
+        leaves = self._check_params(leaves, params, "init")
+        state: dict = {"step": 0}
+        for s in self.slots():
+            state[s] = tree_unflatten(tree, [np.zeros_like(p) for p in leaves])
+        return state
+
+    def update(self, params: Any, grads: Any, state: dict):
+        """``(new params, new state)`` after one step along ``grads``; inputs unchanged."""
+        name = type(self).__name__
+        p_leaves, tree = tree_flatten(params)
+        g_leaves, g_tree = tree_flatten(grads)
+        if g_tree != tree:
+            raise ValueError(f"{name}.update: grads have the structure {g_tree!r} but params "
+                             f"have {tree!r}; pass the gradient of the loss with respect to "
+                             f"these params (cr.grad(loss)(params, ...))")
+        p_leaves = self._check_params(p_leaves, params, "update")
+        for k, (p, g) in enumerate(zip(p_leaves, g_leaves)):
+            if type(g) is not np.ndarray:
+                g_leaves[k] = g = np.asarray(g)
+            if g.shape != p.shape:
+                raise ValueError(f"{name}.update: the gradient of {_paths(params)[k]} has "
+                                 f"shape {g.shape} but the parameter has shape {p.shape}")
+            if g.dtype is not p.dtype:
+                if g.dtype.kind not in "fiu":
+                    raise TypeError(f"{name}.update: the gradient of {_paths(params)[k]} "
+                                    f"has dtype {g.dtype}; expected floating point")
+                g_leaves[k] = g.astype(p.dtype)     # float32 params stay float32
+        step, buffers = self._read_state(state, tree, p_leaves)
+        # 0-d leaves are updated as 1-element vectors: NumPy gives scalars, not arrays,
+        # for arithmetic on 0-d arrays, and the updates work in place on their results
+        scalars = [k for k, p in enumerate(p_leaves) if p.ndim == 0]
+        for k in scalars:
+            p_leaves[k], g_leaves[k] = p_leaves[k].reshape(1), g_leaves[k].reshape(1)
+            for leaves in buffers.values():
+                leaves[k] = leaves[k].reshape(1)
+        lr = self._lr_at(step)
+        new_p, new_buf = self._apply(p_leaves, g_leaves, buffers, step + 1, lr)
+        for k in scalars:
+            new_p[k] = new_p[k].reshape(())
+            for leaves in new_buf.values():
+                leaves[k] = leaves[k].reshape(())
+        new_state = {"step": step + 1}
+        for s in self.slots():
+            new_state[s] = tree_unflatten(tree, new_buf[s])
+        return tree_unflatten(tree, new_p), new_state
+
+    # --- helpers --------------------------------------------------------------------
+    def _check_params(self, leaves: list, params, where: str) -> list:
+        name = type(self).__name__
+        if not leaves:
+            raise ValueError(f"{name}.{where}: params hold no arrays")
+        for k, p in enumerate(leaves):
+            if type(p) is not np.ndarray:
+                leaves[k] = p = np.asarray(p)
+            if p.dtype.kind != "f":
+                raise TypeError(f"{name}.{where}: parameter {_paths(params)[k]} has dtype "
+                                f"{p.dtype}; parameters must be floating-point arrays")
+        return leaves
+
+    def _read_state(self, state, tree: TreeDef, p_leaves: list):
+        name = type(self).__name__
+        slots = self.slots()
+        if not isinstance(state, dict) or "step" not in state \
+                or any(s not in state for s in slots):
+            want = ", ".join(["'step'"] + [repr(s) for s in slots])
+            raise ValueError(f"{name}.update: state must be the dict made by {name}.init "
+                             f"(keys {want}), got {type(state).__name__}"
+                             + (f" with keys {sorted(state)}" if isinstance(state, dict)
+                                else ""))
+        step = state["step"]
+        if isinstance(step, bool) or not isinstance(step, (int, np.integer)) or step < 0:
+            raise ValueError(f"{name}.update: state['step'] must be a count >= 0, got {step!r}")
+        buffers = {}
+        for s in slots:
+            leaves, t = tree_flatten(state[s])
+            if t != tree:
+                raise ValueError(f"{name}.update: state[{s!r}] has the structure {t!r} but "
+                                 f"params have {tree!r}; was the state made by init for "
+                                 f"other params?")
+            for k, (b, p) in enumerate(zip(leaves, p_leaves)):
+                if type(b) is not np.ndarray:
+                    leaves[k] = b = np.asarray(b, dtype=p.dtype)
+                if b.shape != p.shape:
+                    raise ValueError(f"{name}.update: state[{s!r}] entry {k} has shape "
+                                     f"{np.shape(b)} but the parameter has shape {p.shape}")
+            buffers[s] = leaves
+        return int(step), buffers
+
+    def _lr_at(self, step: int) -> float:
+        lr = self.lr
+        if not callable(lr):
+            return lr
+        value = lr(step)
+        return check_number(f"{type(self).__name__}: the learning-rate schedule {lr!r} at "
+                            f"step {step}", "its value", value)
+
+    def _decayed(self, p, g):
+        """L2 weight decay folded into the gradient (PyTorch's ``weight_decay``)."""
+        wd = self.weight_decay
+        return g + wd * p if wd else g
+
+    def __repr__(self) -> str:
+        return f"{type(self).__name__}({', '.join(f'{k}={v!r}' for k, v in self._args().items())})"
