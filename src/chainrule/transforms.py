@@ -139,7 +139,7 @@ def _arg_names(fun) -> list:
 def _vjp_trace(fun, inputs: _Inputs, kwargs):
     """Run ``fun`` on reverse tracers; returns (trace, input tracers, raw output)."""
     trace = ReverseTrace(new_level())
-    tracers = [trace.new_input(x) for x in inputs.leaves]
+    tracers = trace.new_inputs(inputs.leaves)
     out = fun(*inputs.substitute(tracers), **kwargs)
     return trace, tracers, out
 
@@ -150,7 +150,11 @@ def _pull_back(trace, in_tracers, in_leaves, out_leaves, cts, batch=(), consume=
     for o, c in zip(out_leaves, cts):
         if isinstance(o, Tracer) and o._level == level and c is not None:
             seeds.append((o._idx, c))
-    ct = backward(trace.tape, seeds, consume, batch) if seeds else [None] * len(trace.tape)
+    # the inputs were recorded first (tape entries 0..k-1): the pass can stop above them
+    k = len(in_tracers)
+    stop = k if k and in_tracers[-1]._idx == k - 1 else 0
+    ct = backward(trace.tape, seeds, consume, batch, stop=stop) if seeds \
+        else [None] * len(trace.tape)
     res = []
     for t, x in zip(in_tracers, in_leaves):
         c = ct[t._idx]

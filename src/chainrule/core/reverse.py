@@ -60,6 +60,23 @@ class ReverseTrace:
         t._idx = len(tape) - 1
         return t
 
+    def new_inputs(self, primals) -> list:
+        """One input tracer per primal (``new_input`` in a loop, without a call each)."""
+        tape = self.tape
+        level = self.level
+        out = []
+        for primal in primals:
+            if isinstance(primal, Tracer):
+                self.mixed = True
+            t = _new(ReverseTracer)
+            t._primal = primal
+            t._trace = self
+            t._level = level
+            t._idx = len(tape)
+            tape.append(None)                       # an input: nothing to pull back
+            out.append(t)
+        return out
+
     def process(self, prim, args, kw):
         level = self.level
         n = len(args)
@@ -175,11 +192,13 @@ def unbroadcast(c, target, batch: tuple):
     return c
 
 
-def backward(tape: list, seeds, consume: bool, batch: tuple = (), observe=None) -> list:
+def backward(tape: list, seeds, consume: bool, batch: tuple = (), observe=None,
+             stop: int = 0) -> list:
     """Walk ``tape`` from the end, starting from ``seeds`` (pairs ``(index, cotangent)``).
 
     Every cotangent carries the same leading ``batch`` axes as the seeds. Returns the list
     of cotangents: entries of inputs keep theirs, all others are released once used.
+    Entries below ``stop`` are known to be inputs (nothing to pull back) and are skipped.
 
     ``observe(i, pos, p, c, total)``, when given, is called for every contribution as it
     is accumulated: entry ``i`` pushes cotangent ``c`` to its argument ``pos`` (``-2``
@@ -192,7 +211,7 @@ def backward(tape: list, seeds, consume: bool, batch: tuple = (), observe=None) 
         old = ct[i]
         ct[i] = g if old is None else old + g
     debug = config.debug_nans
-    for i in range(n - 1, -1, -1):
+    for i in range(n - 1, stop - 1, -1):
         g = ct[i]
         if g is None:
             continue
@@ -228,21 +247,47 @@ def backward(tape: list, seeds, consume: bool, batch: tuple = (), observe=None) 
             if observe is not None:
                 observe(i, 0, p, c, ct[p])
             continue
-        if len(parents) == 2 and parents[0] == parents[1] and prim.vjp_same is not None \
-                and parents[0] >= 0:                # x * x: one rule for both arguments
-            x = vals[0]
-            c = prim.vjp_same(g, out, *vals)
-            if c.shape != (batch + x.shape if batch else x.shape):
-                c = unbroadcast(c, x, batch)
-            if c.dtype is not x.dtype:
-                c = _cast(c, x)
-            if debug:
-                _check_nans(prim, c, "cotangent of arguments 0 and 1")
-            p = parents[0]
-            old = ct[p]
-            ct[p] = c if old is None else old + c
-            if observe is not None:
-                observe(i, -2, p, c, ct[p])
+        if len(parents) == 2 and rules is not None:  # binary, unrolled
+            pa, pb = parents
+            if pa == pb and pa >= 0 and prim.vjp_same is not None:
+                x = vals[0]                         # x * x: one rule for both arguments
+                c = prim.vjp_same(g, out, *vals)
+                if c.shape != (batch + x.shape if batch else x.shape):
+                    c = unbroadcast(c, x, batch)
+                if c.dtype is not x.dtype:
+                    c = _cast(c, x)
+                if debug:
+                    _check_nans(prim, c, "cotangent of arguments 0 and 1")
+                old = ct[pa]
+                ct[pa] = c if old is None else old + c
+                if observe is not None:
+                    observe(i, -2, pa, c, ct[pa])
+                continue
+            xa, xb = vals
+            if pa >= 0 and rules[0] is not None:
+                c = rules[0](g, out, xa, xb, **kw) if kw else rules[0](g, out, xa, xb)
+                if c.shape != (batch + xa.shape if batch else xa.shape):
+                    c = unbroadcast(c, xa, batch)
+                if c.dtype is not xa.dtype:
+                    c = _cast(c, xa)
+                if debug:
+                    _check_nans(prim, c, "cotangent of argument 0")
+                old = ct[pa]
+                ct[pa] = c if old is None else old + c
+                if observe is not None:
+                    observe(i, 0, pa, c, ct[pa])
+            if pb >= 0 and rules[1] is not None:
+                c = rules[1](g, out, xa, xb, **kw) if kw else rules[1](g, out, xa, xb)
+                if c.shape != (batch + xb.shape if batch else xb.shape):
+                    c = unbroadcast(c, xb, batch)
+                if c.dtype is not xb.dtype:
+                    c = _cast(c, xb)
+                if debug:
+                    _check_nans(prim, c, "cotangent of argument 1")
+                old = ct[pb]
+                ct[pb] = c if old is None else old + c
+                if observe is not None:
+                    observe(i, 1, pb, c, ct[pb])
             continue
         if rules is None:
             if prim.vjp_all is None:
