@@ -13,11 +13,13 @@ import numpy as np
 
 from .config import config
 from .errors import DebugNaNError, NoDerivativeRuleError
+from .primitive import pass_through
 from .tracer import Tracer
 
 _EMPTY: dict = {}
 
 _new = object.__new__
+_add_reduce = np.add.reduce
 
 # Marks the tape entry of one output of a multi-output primitive (eigh, svd, ...).
 _PROJECT = object()
@@ -166,8 +168,9 @@ def unbroadcast(c, target, batch: tuple):
     nb = len(batch)
     lead = len(cs) - len(full)
     if lead > 0 and not nb and type(c) is np.ndarray and cs[lead:] == full:
-        # the common case (a bias added to every row): sum the leading axes
-        return c.sum(axis=0 if lead == 1 else tuple(range(lead)))
+        # the common case (a bias added to every row): sum the leading axes (the ufunc
+        # directly: ndarray.sum goes through a Python-level wrapper)
+        return _add_reduce(c, axis=0 if lead == 1 else tuple(range(lead)))
     lead_axes = tuple(range(nb, nb + lead)) if lead > 0 else ()
     if lead < 0:
         ones = ()
@@ -265,7 +268,11 @@ def backward(tape: list, seeds, consume: bool, batch: tuple = (), observe=None,
                 continue
             xa, xb = vals
             if pa >= 0 and rules[0] is not None:
-                c = rules[0](g, out, xa, xb, **kw) if kw else rules[0](g, out, xa, xb)
+                rule = rules[0]
+                if rule is pass_through:
+                    c = g
+                else:
+                    c = rule(g, out, xa, xb, **kw) if kw else rule(g, out, xa, xb)
                 if c.shape != (batch + xa.shape if batch else xa.shape):
                     c = unbroadcast(c, xa, batch)
                 if c.dtype is not xa.dtype:
@@ -277,7 +284,11 @@ def backward(tape: list, seeds, consume: bool, batch: tuple = (), observe=None,
                 if observe is not None:
                     observe(i, 0, pa, c, ct[pa])
             if pb >= 0 and rules[1] is not None:
-                c = rules[1](g, out, xa, xb, **kw) if kw else rules[1](g, out, xa, xb)
+                rule = rules[1]
+                if rule is pass_through:
+                    c = g
+                else:
+                    c = rule(g, out, xa, xb, **kw) if kw else rule(g, out, xa, xb)
                 if c.shape != (batch + xb.shape if batch else xb.shape):
                     c = unbroadcast(c, xb, batch)
                 if c.dtype is not xb.dtype:
