@@ -160,7 +160,7 @@ def _pull_back(trace, in_tracers, in_leaves, out_leaves, cts, batch=(), consume=
         c = ct[t._idx]
         if c is None:
             c = _zeros(x, batch)
-        elif c.dtype != x.dtype:                    # float32 in, float32 out
+        elif c.dtype is not x.dtype and c.dtype != x.dtype:    # float32 in, float32 out
             c = c.astype(x.dtype)
         res.append(c)
     return res

@@ -118,12 +118,12 @@ class ReverseTrace:
                     self.mixed = True
                 vals.append(a)
                 parents.append(-1)
-        lower = self.mixed                          # may a lower-level tracer be among vals?
-        # With nothing traced below this level, call NumPy directly (skips one dispatch).
+        # With nothing traced below this level (self.mixed false), call NumPy directly
+        # (skips one dispatch).
         if kw:
-            out = prim.fn(*vals, **kw) if lower else prim.impl(*vals, **kw)
+            out = prim.fn(*vals, **kw) if self.mixed else prim.impl(*vals, **kw)
         else:
-            out = prim.fn(*vals) if lower else prim.impl(*vals)
+            out = prim.fn(*vals) if self.mixed else prim.impl(*vals)
         if config.debug_nans:
             _check_nans(prim, out, "output")
         tape = self.tape
@@ -158,6 +158,20 @@ class ReverseTrace:
         return ReverseTracer(out, self, idx)
 
 
+_ONES: dict = {}
+
+
+def _ones(n: int, dtype) -> np.ndarray:
+    """A cached read-only vector of n ones (the row sums of a bias gradient)."""
+    v = _ONES.get((n, dtype))
+    if v is None:
+        if len(_ONES) > 64:
+            _ONES.clear()
+        v = _ONES[(n, dtype)] = np.ones(n, dtype=dtype)
+        v.setflags(write=False)
+    return v
+
+
 def unbroadcast(c, target, batch: tuple):
     """Sum (or broadcast) cotangent ``c`` to ``batch + target.shape``: the one place where
     broadcasting is undone."""
@@ -168,8 +182,9 @@ def unbroadcast(c, target, batch: tuple):
     nb = len(batch)
     lead = len(cs) - len(full)
     if lead > 0 and not nb and type(c) is np.ndarray and cs[lead:] == full:
-        # the common case (a bias added to every row): sum the leading axes (the ufunc
-        # directly: ndarray.sum goes through a Python-level wrapper)
+        # the common case (a bias added to every row): sum the leading axes
+        if lead == 1 and len(cs) == 2 and c.dtype.kind == "f" and c.flags.c_contiguous:
+            return _ones(cs[0], c.dtype) @ c        # one BLAS call, ~2x NumPy's reduce
         return _add_reduce(c, axis=0 if lead == 1 else tuple(range(lead)))
     lead_axes = tuple(range(nb, nb + lead)) if lead > 0 else ()
     if lead < 0:
