@@ -200,7 +200,7 @@ def value_and_grad(fun: Callable, argnums: Argnums = 0, has_aux: bool = False, *
         _check_scalar(out, fname)
         value = _lower(out, level)
         if isinstance(out, Tracer) and out._level == level:
-            seed = np.ones((), dtype=out.dtype)
+            seed = np.array(1, dtype=out.dtype)     # (np.ones is Python-level)
             cts = _pull_back(trace, tracers, inputs.leaves, [out], [seed], consume=True)
         else:
             cts = [_zeros(x) for x in inputs.leaves]

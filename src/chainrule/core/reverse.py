@@ -21,8 +21,20 @@ _EMPTY: dict = {}
 _new = object.__new__
 _add_reduce = np.add.reduce
 
-# Marks the tape entry of one output of a multi-output primitive (eigh, svd, ...).
-_PROJECT = object()
+class _Projection:
+    """Marks the tape entry of one output of a multi-output primitive (eigh, svd, ...).
+    Its ``n_out`` is true, so the backward pass tests it only where multi-output entries
+    are handled."""
+
+    __slots__ = ()
+    name = "project"
+    n_out = -1
+
+    def __repr__(self) -> str:
+        return "<projection>"
+
+
+_PROJECT = _Projection()
 
 
 class ReverseTracer(Tracer):
@@ -240,14 +252,14 @@ def backward(tape: list, seeds, consume: bool, batch: tuple = (), observe=None,
         if consume:
             tape[i] = None
         prim, vals, kw, out, parents = entry
-        if prim is _PROJECT:                        # one output of a multi-output op
-            p = parents[0]
-            slots = ct[p]
-            if slots is None:
-                slots = ct[p] = [None] * kw
-            slots[vals] = g if slots[vals] is None else slots[vals] + g
-            continue
         if prim.n_out:
+            if prim is _PROJECT:                    # one output of a multi-output op
+                p = parents[0]
+                slots = ct[p]
+                if slots is None:
+                    slots = ct[p] = [None] * kw
+                slots[vals] = g if slots[vals] is None else slots[vals] + g
+                continue
             g = _fill_zeros(g, out, batch)
         rules = prim.vjp_rules
         if len(parents) == 1 and rules is not None and rules[0] is not None:   # unary, unrolled
