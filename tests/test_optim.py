@@ -13,7 +13,6 @@ import numpy as np
 import pytest
 
 import chainrule as cr
-import chainrule.numpy as cnp
 from chainrule import nn, optim
 
 # ------------------------------------------------ the published algorithms

@@ -58,7 +58,18 @@ def _paths(tree) -> list:
 
 class Optimizer:
     """Base class. Subclasses name their per-parameter buffers in :meth:`slots` and write
-    :meth:`_apply`, the update of plain arrays."""
+    :meth:`_apply`, the update of plain arrays; checking, schedules and weight decay come
+    from here.
+
+    >>> import numpy as np
+    >>> from chainrule import optim
+    >>> class SignSGD(optim.Optimizer):
+    ...     def _apply(self, params, grads, buffers, t, lr):
+    ...         return [p - lr * np.sign(g) for p, g in zip(params, grads)], {}
+    >>> opt = SignSGD(0.5)
+    >>> opt.update(np.array([1.0, 2.0]), np.array([3.0, -0.1]), opt.init(np.zeros(2)))
+    (array([0.5, 2.5]), {'step': 1})
+    """
 
     def __init__(self, lr: LearningRate, weight_decay: float = 0.0) -> None:
         name = type(self).__name__
