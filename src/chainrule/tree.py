@@ -82,8 +82,13 @@ def _flatten(tree: Any, leaves: list) -> TreeDef:
             else:
                 leaves.append(c)
                 kids.append(_LEAF)
-        return _node("tuple" if t is tuple else "list", None, tuple(kids),
-                     len(leaves) - start, leafy)
+        td = _new(TreeDef)                  # _node inline: this is the hot case
+        td.kind = "tuple" if t is tuple else "list"
+        td.meta = None
+        td.children = tuple(kids)
+        td.num_leaves = len(leaves) - start
+        td.leafy = leafy
+        return td
     if t is dict:
         keys = tuple(sorted(tree))
         kids = tuple([_flatten(tree[k], leaves) for k in keys])
