@@ -6,7 +6,7 @@ import pytest
 
 MODULES = ["chainrule.nn", "chainrule.nn.activations", "chainrule.nn.losses",
            "chainrule.nn.layers", "chainrule.nn.init", "chainrule.optim",
-           "chainrule.optim.optimizers", "chainrule.optim.schedules"]
+           "chainrule.optim.base", "chainrule.optim.optimizers", "chainrule.optim.schedules"]
 
 
 @pytest.mark.parametrize("name", MODULES)

@@ -139,7 +139,7 @@ def _arg_names(fun) -> list:
 def _vjp_trace(fun, inputs: _Inputs, kwargs):
     """Run ``fun`` on reverse tracers; returns (trace, input tracers, raw output)."""
     trace = ReverseTrace(new_level())
-    tracers = [trace.new_input(x) for x in inputs.leaves]
+    tracers = trace.new_inputs(inputs.leaves)
     out = fun(*inputs.substitute(tracers), **kwargs)
     return trace, tracers, out
 
@@ -150,13 +150,17 @@ def _pull_back(trace, in_tracers, in_leaves, out_leaves, cts, batch=(), consume=
     for o, c in zip(out_leaves, cts):
         if isinstance(o, Tracer) and o._level == level and c is not None:
             seeds.append((o._idx, c))
-    ct = backward(trace.tape, seeds, consume, batch) if seeds else [None] * len(trace.tape)
+    # the inputs were recorded first (tape entries 0..k-1): the pass can stop above them
+    k = len(in_tracers)
+    stop = k if k and in_tracers[-1]._idx == k - 1 else 0
+    ct = backward(trace.tape, seeds, consume, batch, stop=stop) if seeds \
+        else [None] * len(trace.tape)
     res = []
     for t, x in zip(in_tracers, in_leaves):
         c = ct[t._idx]
         if c is None:
             c = _zeros(x, batch)
-        elif c.dtype != x.dtype:                    # float32 in, float32 out
+        elif c.dtype is not x.dtype and c.dtype != x.dtype:    # float32 in, float32 out
             c = c.astype(x.dtype)
         res.append(c)
     return res
@@ -196,7 +200,7 @@ def value_and_grad(fun: Callable, argnums: Argnums = 0, has_aux: bool = False, *
         _check_scalar(out, fname)
         value = _lower(out, level)
         if isinstance(out, Tracer) and out._level == level:
-            seed = np.ones((), dtype=out.dtype)
+            seed = np.array(1, dtype=out.dtype)     # (np.ones is Python-level)
             cts = _pull_back(trace, tracers, inputs.leaves, [out], [seed], consume=True)
         else:
             cts = [_zeros(x) for x in inputs.leaves]

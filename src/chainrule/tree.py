@@ -6,6 +6,7 @@ as in JAX; dict keys are kept in sorted order so that flattening is deterministi
 """
 from __future__ import annotations
 
+from itertools import islice
 from typing import Any, Callable
 
 __all__ = ["tree_flatten", "tree_unflatten", "tree_map", "tree_leaves", "TreeDef"]
@@ -18,13 +19,15 @@ class TreeDef:
     ``meta`` holds the sorted keys for dicts; ``children`` the sub-structures.
     """
 
-    __slots__ = ("kind", "meta", "children", "num_leaves")
+    __slots__ = ("kind", "meta", "children", "num_leaves", "leafy")
 
     def __init__(self, kind: str, meta: Any, children: tuple) -> None:
         self.kind = kind
         self.meta = meta
         self.children = children
         self.num_leaves = 1 if kind == "leaf" else sum(c.num_leaves for c in children)
+        # a container whose children are all leaves (rebuilt without recursion)
+        self.leafy = kind != "leaf" and all(c.kind == "leaf" for c in children)
 
     def __eq__(self, other: object) -> bool:
         return (isinstance(other, TreeDef) and self.kind == other.kind
@@ -54,13 +57,14 @@ _NONE = TreeDef("none", None, ())
 _new = object.__new__
 
 
-def _node(kind: str, meta: Any, children: tuple, num_leaves: int) -> TreeDef:
-    # TreeDef without __init__'s recount: flattening knows how many leaves it added
+def _node(kind: str, meta: Any, children: tuple, num_leaves: int, leafy: bool) -> TreeDef:
+    # TreeDef without __init__'s recount: flattening knows what it added
     td = _new(TreeDef)
     td.kind = kind
     td.meta = meta
     td.children = children
     td.num_leaves = num_leaves
+    td.leafy = leafy
     return td
 
 
@@ -69,24 +73,31 @@ def _flatten(tree: Any, leaves: list) -> TreeDef:
     start = len(leaves)
     if t is tuple or t is list:
         kids = []
+        leafy = True
         for c in tree:                      # leaves inline: one call per container only
             tc = type(c)
             if tc is tuple or tc is list or tc is dict or c is None or isinstance(c, tuple):
                 kids.append(_flatten(c, leaves))
+                leafy = False
             else:
                 leaves.append(c)
                 kids.append(_LEAF)
-        return _node("tuple" if t is tuple else "list", None, tuple(kids),
-                     len(leaves) - start)
+        td = _new(TreeDef)                  # _node inline: this is the hot case
+        td.kind = "tuple" if t is tuple else "list"
+        td.meta = None
+        td.children = tuple(kids)
+        td.num_leaves = len(leaves) - start
+        td.leafy = leafy
+        return td
     if t is dict:
         keys = tuple(sorted(tree))
         kids = tuple([_flatten(tree[k], leaves) for k in keys])
-        return _node("dict", keys, kids, len(leaves) - start)
+        return _node("dict", keys, kids, len(leaves) - start, all(k is _LEAF for k in kids))
     if tree is None:
         return _NONE
     if isinstance(tree, tuple) and hasattr(tree, "_fields"):      # namedtuple
         kids = tuple([_flatten(c, leaves) for c in tree])
-        return _node("namedtuple", t, kids, len(leaves) - start)
+        return _node("namedtuple", t, kids, len(leaves) - start, False)
     leaves.append(tree)
     return _LEAF
 
@@ -119,7 +130,12 @@ def _unflatten(td: TreeDef, it) -> Any:
         return next(it)
     if kind == "none":
         return None
-    kids = [next(it) if c is _LEAF else _unflatten(c, it) for c in td.children]
+    if td.leafy:                            # all leaves: no per-child Python step
+        if kind == "tuple":
+            return tuple(islice(it, len(td.children)))
+        kids = list(islice(it, len(td.children)))
+    else:
+        kids = [next(it) if c is _LEAF else _unflatten(c, it) for c in td.children]
     if kind == "tuple":
         return tuple(kids)
     if kind == "list":

@@ -13,14 +13,28 @@ import numpy as np
 
 from .config import config
 from .errors import DebugNaNError, NoDerivativeRuleError
+from .primitive import pass_through
 from .tracer import Tracer
 
 _EMPTY: dict = {}
 
 _new = object.__new__
+_add_reduce = np.add.reduce
 
-# Marks the tape entry of one output of a multi-output primitive (eigh, svd, ...).
-_PROJECT = object()
+class _Projection:
+    """Marks the tape entry of one output of a multi-output primitive (eigh, svd, ...).
+    Its ``n_out`` is true, so the backward pass tests it only where multi-output entries
+    are handled."""
+
+    __slots__ = ()
+    name = "project"
+    n_out = -1
+
+    def __repr__(self) -> str:
+        return "<projection>"
+
+
+_PROJECT = _Projection()
 
 
 class ReverseTracer(Tracer):
@@ -59,6 +73,23 @@ class ReverseTrace:
         t._level = self.level
         t._idx = len(tape) - 1
         return t
+
+    def new_inputs(self, primals) -> list:
+        """One input tracer per primal (``new_input`` in a loop, without a call each)."""
+        tape = self.tape
+        level = self.level
+        out = []
+        for primal in primals:
+            if isinstance(primal, Tracer):
+                self.mixed = True
+            t = _new(ReverseTracer)
+            t._primal = primal
+            t._trace = self
+            t._level = level
+            t._idx = len(tape)
+            tape.append(None)                       # an input: nothing to pull back
+            out.append(t)
+        return out
 
     def process(self, prim, args, kw):
         level = self.level
@@ -99,12 +130,12 @@ class ReverseTrace:
                     self.mixed = True
                 vals.append(a)
                 parents.append(-1)
-        lower = self.mixed                          # may a lower-level tracer be among vals?
-        # With nothing traced below this level, call NumPy directly (skips one dispatch).
+        # With nothing traced below this level (self.mixed false), call NumPy directly
+        # (skips one dispatch).
         if kw:
-            out = prim.fn(*vals, **kw) if lower else prim.impl(*vals, **kw)
+            out = prim.fn(*vals, **kw) if self.mixed else prim.impl(*vals, **kw)
         else:
-            out = prim.fn(*vals) if lower else prim.impl(*vals)
+            out = prim.fn(*vals) if self.mixed else prim.impl(*vals)
         if config.debug_nans:
             _check_nans(prim, out, "output")
         tape = self.tape
@@ -139,6 +170,20 @@ class ReverseTrace:
         return ReverseTracer(out, self, idx)
 
 
+_ONES: dict = {}
+
+
+def _ones(n: int, dtype) -> np.ndarray:
+    """A cached read-only vector of n ones (the row sums of a bias gradient)."""
+    v = _ONES.get((n, dtype))
+    if v is None:
+        if len(_ONES) > 64:
+            _ONES.clear()
+        v = _ONES[(n, dtype)] = np.ones(n, dtype=dtype)
+        v.setflags(write=False)
+    return v
+
+
 def unbroadcast(c, target, batch: tuple):
     """Sum (or broadcast) cotangent ``c`` to ``batch + target.shape``: the one place where
     broadcasting is undone."""
@@ -150,7 +195,9 @@ def unbroadcast(c, target, batch: tuple):
     lead = len(cs) - len(full)
     if lead > 0 and not nb and type(c) is np.ndarray and cs[lead:] == full:
         # the common case (a bias added to every row): sum the leading axes
-        return c.sum(axis=0 if lead == 1 else tuple(range(lead)))
+        if lead == 1 and len(cs) == 2 and c.dtype.kind == "f" and c.flags.c_contiguous:
+            return _ones(cs[0], c.dtype) @ c        # one BLAS call, ~2x NumPy's reduce
+        return _add_reduce(c, axis=0 if lead == 1 else tuple(range(lead)))
     lead_axes = tuple(range(nb, nb + lead)) if lead > 0 else ()
     if lead < 0:
         ones = ()
@@ -175,11 +222,13 @@ def unbroadcast(c, target, batch: tuple):
     return c
 
 
-def backward(tape: list, seeds, consume: bool, batch: tuple = (), observe=None) -> list:
+def backward(tape: list, seeds, consume: bool, batch: tuple = (), observe=None,
+             stop: int = 0) -> list:
     """Walk ``tape`` from the end, starting from ``seeds`` (pairs ``(index, cotangent)``).
 
     Every cotangent carries the same leading ``batch`` axes as the seeds. Returns the list
     of cotangents: entries of inputs keep theirs, all others are released once used.
+    Entries below ``stop`` are known to be inputs (nothing to pull back) and are skipped.
 
     ``observe(i, pos, p, c, total)``, when given, is called for every contribution as it
     is accumulated: entry ``i`` pushes cotangent ``c`` to its argument ``pos`` (``-2``
@@ -192,7 +241,7 @@ def backward(tape: list, seeds, consume: bool, batch: tuple = (), observe=None) 
         old = ct[i]
         ct[i] = g if old is None else old + g
     debug = config.debug_nans
-    for i in range(n - 1, -1, -1):
+    for i in range(n - 1, stop - 1, -1):
         g = ct[i]
         if g is None:
             continue
@@ -203,14 +252,14 @@ def backward(tape: list, seeds, consume: bool, batch: tuple = (), observe=None) 
         if consume:
             tape[i] = None
         prim, vals, kw, out, parents = entry
-        if prim is _PROJECT:                        # one output of a multi-output op
-            p = parents[0]
-            slots = ct[p]
-            if slots is None:
-                slots = ct[p] = [None] * kw
-            slots[vals] = g if slots[vals] is None else slots[vals] + g
-            continue
         if prim.n_out:
+            if prim is _PROJECT:                    # one output of a multi-output op
+                p = parents[0]
+                slots = ct[p]
+                if slots is None:
+                    slots = ct[p] = [None] * kw
+                slots[vals] = g if slots[vals] is None else slots[vals] + g
+                continue
             g = _fill_zeros(g, out, batch)
         rules = prim.vjp_rules
         if len(parents) == 1 and rules is not None and rules[0] is not None:   # unary, unrolled
@@ -228,21 +277,55 @@ def backward(tape: list, seeds, consume: bool, batch: tuple = (), observe=None) 
             if observe is not None:
                 observe(i, 0, p, c, ct[p])
             continue
-        if len(parents) == 2 and parents[0] == parents[1] and prim.vjp_same is not None \
-                and parents[0] >= 0:                # x * x: one rule for both arguments
-            x = vals[0]
-            c = prim.vjp_same(g, out, *vals)
-            if c.shape != (batch + x.shape if batch else x.shape):
-                c = unbroadcast(c, x, batch)
-            if c.dtype is not x.dtype:
-                c = _cast(c, x)
-            if debug:
-                _check_nans(prim, c, "cotangent of arguments 0 and 1")
-            p = parents[0]
-            old = ct[p]
-            ct[p] = c if old is None else old + c
-            if observe is not None:
-                observe(i, -2, p, c, ct[p])
+        if len(parents) == 2 and rules is not None:  # binary, unrolled
+            pa, pb = parents
+            if pa == pb and pa >= 0 and prim.vjp_same is not None:
+                x = vals[0]                         # x * x: one rule for both arguments
+                c = prim.vjp_same(g, out, *vals)
+                if c.shape != (batch + x.shape if batch else x.shape):
+                    c = unbroadcast(c, x, batch)
+                if c.dtype is not x.dtype:
+                    c = _cast(c, x)
+                if debug:
+                    _check_nans(prim, c, "cotangent of arguments 0 and 1")
+                old = ct[pa]
+                ct[pa] = c if old is None else old + c
+                if observe is not None:
+                    observe(i, -2, pa, c, ct[pa])
+                continue
+            xa, xb = vals
+            if pa >= 0 and rules[0] is not None:
+                rule = rules[0]
+                if rule is pass_through:
+                    c = g
+                else:
+                    c = rule(g, out, xa, xb, **kw) if kw else rule(g, out, xa, xb)
+                if c.shape != (batch + xa.shape if batch else xa.shape):
+                    c = unbroadcast(c, xa, batch)
+                if c.dtype is not xa.dtype:
+                    c = _cast(c, xa)
+                if debug:
+                    _check_nans(prim, c, "cotangent of argument 0")
+                old = ct[pa]
+                ct[pa] = c if old is None else old + c
+                if observe is not None:
+                    observe(i, 0, pa, c, ct[pa])
+            if pb >= 0 and rules[1] is not None:
+                rule = rules[1]
+                if rule is pass_through:
+                    c = g
+                else:
+                    c = rule(g, out, xa, xb, **kw) if kw else rule(g, out, xa, xb)
+                if c.shape != (batch + xb.shape if batch else xb.shape):
+                    c = unbroadcast(c, xb, batch)
+                if c.dtype is not xb.dtype:
+                    c = _cast(c, xb)
+                if debug:
+                    _check_nans(prim, c, "cotangent of argument 1")
+                old = ct[pb]
+                ct[pb] = c if old is None else old + c
+                if observe is not None:
+                    observe(i, 1, pb, c, ct[pb])
             continue
         if rules is None:
             if prim.vjp_all is None:

@@ -28,7 +28,22 @@ def _shape(x) -> tuple:
 
 
 class Layer:
-    """Base class of layers: no parameters, the identity, its class name as type."""
+    """Base class of layers: no parameters, the identity, its class name as type.
+
+    A new layer overrides what differs: ``init`` (its parameter pytree), ``__call__``,
+    ``_args`` (its constructor arguments, for ``config`` and ``repr``), ``output_shape``
+    and ``num_params``; to rebuild it with ``nn.from_config``, add it to ``nn.LAYERS``.
+
+    >>> import numpy as np
+    >>> from chainrule import nn
+    >>> class Scale(nn.Layer):
+    ...     def init(self, rng=None):
+    ...         return {"s": np.ones(1, np.float32)}
+    ...     def __call__(self, params, x, *, train=False, rng=None):
+    ...         return x * params["s"]
+    >>> Scale()(Scale().init(0), np.array([2.0])), Scale().config()
+    (array([2.]), {'type': 'Scale'})
+    """
 
     def init(self, rng=None) -> Any:
         """The layer's parameters (a pytree of arrays); ``{}`` for this layer."""
@@ -189,7 +204,13 @@ class Dropout(Layer):
 
 # ----------------------------------------------------------- activation layers
 class Activation(Layer):
-    """Base class of the activation layers: ``function`` applied with the layer's options."""
+    """Base class of the activation layers: ``function`` applied with the layer's options
+    (``_args``); no parameters.
+
+    >>> from chainrule import nn
+    >>> isinstance(nn.ReLU(), nn.Activation), nn.ReLU().init(0)
+    (True, {})
+    """
 
     function: Callable = staticmethod(act.linear)
 

@@ -17,10 +17,10 @@ from typing import Callable
 import numpy as np
 
 from .. import numpy as cnp
-from ..core.primitive import Primitive, bind
+from ..core.primitive import Primitive
 from ..core.tracer import Tracer
 from ..numpy._registry import public
-from .activations import log_softmax, relu, sigmoid, softmax, softplus
+from .activations import log_softmax, relu, softplus
 
 _NS = "nn"
 _EMPTY: dict = {}

@@ -20,6 +20,7 @@ import operator
 import numpy as np
 
 from ..core.primitive import REGISTRY as _REG, Primitive, make_binary, make_unary, bind
+from ..core.primitive import pass_through
 from ..core.primitive import _as_array
 from ..core.tracer import Tracer
 from ._registry import public
@@ -67,11 +68,11 @@ def _binary(name: str, impl, d1, d2, doc: str = "", op=None) -> callable:
 # ------------------------------------------------------------------ arithmetic (linear)
 def _add_rules():
     p = Primitive("add", np.add, elementwise=True, family=_FAM,
-                  vjp_rules=[lambda g, ans, x, y: g, lambda g, ans, x, y: g],
-                  jvp_rules=[lambda t, ans, x, y: t, lambda t, ans, x, y: t])
+                  vjp_rules=[pass_through, pass_through],
+                  jvp_rules=[pass_through, pass_through])
     q = Primitive("subtract", np.subtract, elementwise=True, family=_FAM,
-                  vjp_rules=[lambda g, ans, x, y: g, lambda g, ans, x, y: -g],
-                  jvp_rules=[lambda t, ans, x, y: t, lambda t, ans, x, y: -t])
+                  vjp_rules=[pass_through, lambda g, ans, x, y: -g],
+                  jvp_rules=[pass_through, lambda t, ans, x, y: -t])
     return p, q
 
 

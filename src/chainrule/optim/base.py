@@ -9,8 +9,10 @@ An optimiser is functional (optax's shape)::
 ``params`` and ``grads`` are pytrees of the same structure (nested list / tuple / dict of
 arrays, or a bare array); the returned params have that structure again. Nothing handed
 in is modified: every update returns new arrays. ``state`` is a dict: ``"step"`` (the
-number of updates made so far) and one pytree per per-parameter buffer, shaped like
-``params``.
+number of updates made so far) and, per buffer of the optimiser (Adam's ``"m"`` and
+``"v"``, ...), a list with one array per parameter array, in the order of
+``cr.tree_leaves(params)`` (``cr.tree_unflatten`` gives it the structure of the params;
+a flat list is what keeps the update cheap: no pytree to take apart and rebuild).
 """
 from __future__ import annotations
 
@@ -19,7 +21,7 @@ from typing import Any, Callable, Union
 
 import numpy as np
 
-from ..tree import TreeDef, tree_flatten, tree_unflatten
+from ..tree import tree_flatten, tree_unflatten
 
 LearningRate = Union[float, Callable[[int], float]]
 
@@ -56,7 +58,18 @@ def _paths(tree) -> list:
 
 class Optimizer:
     """Base class. Subclasses name their per-parameter buffers in :meth:`slots` and write
-    :meth:`_apply`, the update of plain arrays."""
+    :meth:`_apply`, the update of plain arrays; checking, schedules and weight decay come
+    from here.
+
+    >>> import numpy as np
+    >>> from chainrule import optim
+    >>> class SignSGD(optim.Optimizer):
+    ...     def _apply(self, params, grads, buffers, t, lr):
+    ...         return [p - lr * np.sign(g) for p, g in zip(params, grads)], {}
+    >>> opt = SignSGD(0.5)
+    >>> opt.update(np.array([1.0, 2.0]), np.array([3.0, -0.1]), opt.init(np.zeros(2)))
+    (array([0.5, 2.5]), {'step': 1})
+    """
 
     def __init__(self, lr: LearningRate, weight_decay: float = 0.0) -> None:
         name = type(self).__name__
@@ -82,24 +95,72 @@ class Optimizer:
 
     # --- the protocol ---------------------------------------------------------------
     def init(self, params: Any) -> dict:
-        """The state before the first update: ``{"step": 0, <buffer>: zeros like params}``."""
-        leaves, tree = tree_flatten(params)
+        """The state before the first update: ``{"step": 0, <buffer>: [zeros like each
+        parameter array]}``."""
+        leaves = tree_flatten(params)[0]
         leaves = self._check_params(leaves, params, "init")
         state: dict = {"step": 0}
         for s in self.slots():
-            state[s] = tree_unflatten(tree, [np.zeros_like(p) for p in leaves])
+            state[s] = [np.zeros_like(p) for p in leaves]
         return state
 
     def update(self, params: Any, grads: Any, state: dict):
         """``(new params, new state)`` after one step along ``grads``; inputs unchanged."""
-        name = type(self).__name__
         p_leaves, tree = tree_flatten(params)
         g_leaves, g_tree = tree_flatten(grads)
         if g_tree != tree:
-            raise ValueError(f"{name}.update: grads have the structure {g_tree!r} but params "
-                             f"have {tree!r}; pass the gradient of the loss with respect to "
-                             f"these params (cr.grad(loss)(params, ...))")
-        p_leaves = self._check_params(p_leaves, params, "update")
+            raise ValueError(f"{type(self).__name__}.update: grads have the structure "
+                             f"{g_tree!r} but params have {tree!r}; pass the gradient of the "
+                             f"loss with respect to these params (cr.grad(loss)(params, ...))")
+        # One quick pass over the leaves; the careful checks (which name the culprit)
+        # only when it finds something to convert or to complain about.
+        scalars = False
+        for p, g in zip(p_leaves, g_leaves):
+            if type(p) is not np.ndarray or p.dtype.kind != "f" or type(g) is not np.ndarray \
+                    or g.shape != p.shape or g.dtype is not p.dtype:
+                p_leaves = self._check_params(p_leaves, params, "update")
+                g_leaves = self._check_grads(p_leaves, g_leaves, params)
+                scalars = any(not p.ndim for p in p_leaves)
+                break
+            if not p.ndim:
+                scalars = True
+        if not p_leaves:
+            self._check_params(p_leaves, params, "update")
+        step, buffers = self._read_state(state, p_leaves)
+        if scalars:
+            # 0-d leaves are updated as 1-element vectors: NumPy gives scalars, not
+            # arrays, for arithmetic on 0-d arrays, and the updates work in place
+            p_leaves = [p.reshape(1) if not p.ndim else p for p in p_leaves]
+            g_leaves = [g.reshape(1) if not g.ndim else g for g in g_leaves]
+            buffers = {s: [b.reshape(1) if not b.ndim else b for b in leaves]
+                       for s, leaves in buffers.items()}
+        new_p, new_buf = self._apply(p_leaves, g_leaves, buffers, step + 1, self._lr_at(step))
+        if scalars:
+            shapes = [np.shape(p) for p in tree_flatten(params)[0]]
+            new_p = [a.reshape(sh) for a, sh in zip(new_p, shapes)]
+            new_buf = {s: [a.reshape(sh) for a, sh in zip(leaves, shapes)]
+                       for s, leaves in new_buf.items()}
+        new_state = {"step": step + 1}
+        new_state.update(new_buf)
+        return tree_unflatten(tree, new_p), new_state
+
+    # --- helpers --------------------------------------------------------------------
+    def _check_params(self, leaves: list, params, where: str) -> list:
+        name = type(self).__name__
+        if not leaves:
+            raise ValueError(f"{name}.{where}: params hold no arrays")
+        leaves = list(leaves)
+        for k, p in enumerate(leaves):
+            if type(p) is not np.ndarray:
+                leaves[k] = p = np.asarray(p)
+            if p.dtype.kind != "f":
+                raise TypeError(f"{name}.{where}: parameter {_paths(params)[k]} has dtype "
+                                f"{p.dtype}; parameters must be floating-point arrays")
+        return leaves
+
+    def _check_grads(self, p_leaves: list, g_leaves: list, params) -> list:
+        name = type(self).__name__
+        g_leaves = list(g_leaves)
         for k, (p, g) in enumerate(zip(p_leaves, g_leaves)):
             if type(g) is not np.ndarray:
                 g_leaves[k] = g = np.asarray(g)
@@ -111,42 +172,12 @@ class Optimizer:
                     raise TypeError(f"{name}.update: the gradient of {_paths(params)[k]} "
                                     f"has dtype {g.dtype}; expected floating point")
                 g_leaves[k] = g.astype(p.dtype)     # float32 params stay float32
-        step, buffers = self._read_state(state, tree, p_leaves)
-        # 0-d leaves are updated as 1-element vectors: NumPy gives scalars, not arrays,
-        # for arithmetic on 0-d arrays, and the updates work in place on their results
-        scalars = [k for k, p in enumerate(p_leaves) if p.ndim == 0]
-        for k in scalars:
-            p_leaves[k], g_leaves[k] = p_leaves[k].reshape(1), g_leaves[k].reshape(1)
-            for leaves in buffers.values():
-                leaves[k] = leaves[k].reshape(1)
-        lr = self._lr_at(step)
-        new_p, new_buf = self._apply(p_leaves, g_leaves, buffers, step + 1, lr)
-        for k in scalars:
-            new_p[k] = new_p[k].reshape(())
-            for leaves in new_buf.values():
-                leaves[k] = leaves[k].reshape(())
-        new_state = {"step": step + 1}
-        for s in self.slots():
-            new_state[s] = tree_unflatten(tree, new_buf[s])
-        return tree_unflatten(tree, new_p), new_state
+        return g_leaves
 
-    # --- helpers --------------------------------------------------------------------
-    def _check_params(self, leaves: list, params, where: str) -> list:
-        name = type(self).__name__
-        if not leaves:
-            raise ValueError(f"{name}.{where}: params hold no arrays")
-        for k, p in enumerate(leaves):
-            if type(p) is not np.ndarray:
-                leaves[k] = p = np.asarray(p)
-            if p.dtype.kind != "f":
-                raise TypeError(f"{name}.{where}: parameter {_paths(params)[k]} has dtype "
-                                f"{p.dtype}; parameters must be floating-point arrays")
-        return leaves
-
-    def _read_state(self, state, tree: TreeDef, p_leaves: list):
+    def _read_state(self, state, p_leaves: list):
         name = type(self).__name__
         slots = self.slots()
-        if not isinstance(state, dict) or "step" not in state \
+        if type(state) is not dict or "step" not in state \
                 or any(s not in state for s in slots):
             want = ", ".join(["'step'"] + [repr(s) for s in slots])
             raise ValueError(f"{name}.update: state must be the dict made by {name}.init "
@@ -154,23 +185,34 @@ class Optimizer:
                              + (f" with keys {sorted(state)}" if isinstance(state, dict)
                                 else ""))
         step = state["step"]
-        if isinstance(step, bool) or not isinstance(step, (int, np.integer)) or step < 0:
+        if type(step) is not int and (isinstance(step, bool)
+                                      or not isinstance(step, (int, np.integer))) or step < 0:
             raise ValueError(f"{name}.update: state['step'] must be a count >= 0, got {step!r}")
         buffers = {}
+        n = len(p_leaves)
         for s in slots:
-            leaves, t = tree_flatten(state[s])
-            if t != tree:
-                raise ValueError(f"{name}.update: state[{s!r}] has the structure {t!r} but "
-                                 f"params have {tree!r}; was the state made by init for "
-                                 f"other params?")
-            for k, (b, p) in enumerate(zip(leaves, p_leaves)):
-                if type(b) is not np.ndarray:
-                    leaves[k] = b = np.asarray(b, dtype=p.dtype)
-                if b.shape != p.shape:
-                    raise ValueError(f"{name}.update: state[{s!r}] entry {k} has shape "
-                                     f"{np.shape(b)} but the parameter has shape {p.shape}")
+            leaves = state[s]
+            if type(leaves) is not list or len(leaves) != n:
+                raise ValueError(f"{name}.update: state[{s!r}] must be a list of {n} arrays, "
+                                 f"one per parameter array (as made by {name}.init for "
+                                 f"these params)")
+            for b, p in zip(leaves, p_leaves):
+                if type(b) is not np.ndarray or b.shape != p.shape or b.dtype is not p.dtype:
+                    leaves = self._check_buffers(s, leaves, p_leaves)
+                    break
             buffers[s] = leaves
         return int(step), buffers
+
+    def _check_buffers(self, s: str, leaves: list, p_leaves: list) -> list:
+        leaves = list(leaves)
+        for k, (b, p) in enumerate(zip(leaves, p_leaves)):
+            b = np.asarray(b)
+            if b.shape != p.shape:
+                raise ValueError(f"{type(self).__name__}.update: state[{s!r}][{k}] has shape "
+                                 f"{b.shape} but parameter array {k} has shape {p.shape}; was "
+                                 f"the state made by init for other params?")
+            leaves[k] = b.astype(p.dtype, copy=False)
+        return leaves
 
     def _lr_at(self, step: int) -> float:
         lr = self.lr

@@ -111,8 +111,10 @@ class Adam(Optimizer):
         step = lr * root / (1.0 - b1 ** t)
         eps_r = self.eps * root
         new_p, new_m, new_v = [], [], []
+        wd = self.weight_decay
         for p, g, m, v in zip(params, grads, buffers["m"], buffers["v"]):
-            g = self._decayed(p, g)
+            if wd:
+                g = g + wd * p
             m1 = g - m                                # m + (1 - b1) (g - m)
             m1 *= c1
             m1 += m
@@ -230,8 +232,7 @@ class AdaGrad(Optimizer):
     def init(self, params) -> dict:
         state = super().init(params)
         if self.initial_accumulator_value:
-            from ..tree import tree_map
-            state["sum"] = tree_map(lambda z: z + self.initial_accumulator_value, state["sum"])
+            state["sum"] = [z + self.initial_accumulator_value for z in state["sum"]]
         return state
 
     def _apply(self, params, grads, buffers, t, lr):

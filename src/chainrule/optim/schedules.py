@@ -22,7 +22,16 @@ def _number(where: str, arg: str, v, *, positive: bool = False, integer: bool = 
 
 
 class Schedule:
-    """Base class: ``schedule(step) -> lr`` for ``step = 0, 1, 2, ...``."""
+    """Base class: ``schedule(step) -> lr`` for ``step = 0, 1, 2, ...``. Any callable
+    ``step -> lr`` works as a schedule too; subclassing gives a readable ``repr``.
+
+    >>> from chainrule import optim
+    >>> class Halving(optim.Schedule):
+    ...     def __call__(self, step):
+    ...         return 1.0 / 2 ** step
+    >>> Halving()(3), repr(Halving())
+    (0.125, 'Halving()')
+    """
 
     def __call__(self, step: int) -> float:
         raise NotImplementedError
