@@ -12,7 +12,7 @@ estimator given scikit-learn's settings takes scikit-learn's steps:
 >>> opt = ScikitSGD(0.1, momentum=0.9, nesterov=False)
 >>> p, state = opt.update(np.array([1.0]), np.array([2.0]), opt.init(np.array([1.0])))
 >>> p, state["velocity"]
-(array([0.8]), array([-0.2]))
+(array([0.8]), [array([-0.2])])
 >>> opt = ScikitAdam(0.1)
 >>> p, _ = opt.update(np.array([1.0]), np.array([4.0]), opt.init(np.array([1.0])))
 >>> p.round(6)                                   # the first step moves by about lr
