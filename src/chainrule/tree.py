@@ -9,7 +9,8 @@ from __future__ import annotations
 from itertools import islice
 from typing import Any, Callable
 
-__all__ = ["tree_flatten", "tree_unflatten", "tree_map", "tree_leaves", "TreeDef"]
+__all__ = ["tree_flatten", "tree_unflatten", "tree_map", "tree_leaves", "tree_leaves_like",
+           "TreeDef"]
 
 
 class TreeDef:
@@ -113,6 +114,64 @@ def tree_flatten(tree: Any) -> tuple[list, TreeDef]:
     """
     leaves: list = []
     return leaves, _flatten(tree, leaves)
+
+
+def _leaves_like(td: TreeDef, tree: Any, leaves: list) -> bool:
+    kind = td.kind
+    if kind == "leaf":
+        t = type(tree)
+        if t is tuple or t is list or t is dict or tree is None:
+            return False
+        leaves.append(tree)
+        return True
+    if kind == "none":
+        return tree is None
+    t = type(tree)
+    if kind == "tuple" or kind == "list":
+        if t is not (tuple if kind == "tuple" else list) or len(tree) != len(td.children):
+            return False
+        if td.leafy:
+            for c in tree:
+                tc = type(c)
+                if tc is tuple or tc is list or tc is dict or c is None:
+                    return False
+                leaves.append(c)
+            return True
+        for c, x in zip(td.children, tree):
+            if c is _LEAF:
+                tx = type(x)
+                if tx is tuple or tx is list or tx is dict or x is None:
+                    return False
+                leaves.append(x)
+            elif not _leaves_like(c, x, leaves):
+                return False
+        return True
+    if kind == "dict":
+        if t is not dict or len(tree) != len(td.meta) or any(k not in tree for k in td.meta):
+            return False
+        return all(_leaves_like(c, tree[k], leaves) for c, k in zip(td.children, td.meta))
+    if t is not td.meta:                                             # namedtuple
+        return False
+    return all(_leaves_like(c, x, leaves) for c, x in zip(td.children, tree))
+
+
+def tree_leaves_like(treedef: TreeDef, tree: Any) -> list:
+    """The leaves of ``tree``, which must have the structure ``treedef`` (else a
+    ``ValueError``); cheaper than flattening it and comparing the two structures.
+
+    >>> _, td = tree_flatten([(1.0, 2.0), {"w": 3.0}])
+    >>> tree_leaves_like(td, [(10.0, 20.0), {"w": 30.0}])
+    [10.0, 20.0, 30.0]
+    >>> tree_leaves_like(td, [(10.0, 20.0)])
+    Traceback (most recent call last):
+    ...
+    ValueError: tree_leaves_like: the tree has the structure [(*, *)], not [(*, *), {'w': *}]
+    """
+    leaves: list = []
+    if not _leaves_like(treedef, tree, leaves):
+        raise ValueError(f"tree_leaves_like: the tree has the structure "
+                         f"{tree_flatten(tree)[1]!r}, not {treedef!r}")
+    return leaves
 
 
 def tree_leaves(tree: Any) -> list:

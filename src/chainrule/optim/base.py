@@ -21,7 +21,7 @@ from typing import Any, Callable, Union
 
 import numpy as np
 
-from ..tree import tree_flatten, tree_unflatten
+from ..tree import tree_flatten, tree_leaves_like, tree_unflatten
 
 LearningRate = Union[float, Callable[[int], float]]
 
@@ -107,11 +107,13 @@ class Optimizer:
     def update(self, params: Any, grads: Any, state: dict):
         """``(new params, new state)`` after one step along ``grads``; inputs unchanged."""
         p_leaves, tree = tree_flatten(params)
-        g_leaves, g_tree = tree_flatten(grads)
-        if g_tree != tree:
+        try:
+            g_leaves = tree_leaves_like(tree, grads)
+        except ValueError:
             raise ValueError(f"{type(self).__name__}.update: grads have the structure "
-                             f"{g_tree!r} but params have {tree!r}; pass the gradient of the "
-                             f"loss with respect to these params (cr.grad(loss)(params, ...))")
+                             f"{tree_flatten(grads)[1]!r} but params have {tree!r}; pass the "
+                             f"gradient of the loss with respect to these params "
+                             f"(cr.grad(loss)(params, ...))") from None
         # One quick pass over the leaves; the careful checks (which name the culprit)
         # only when it finds something to convert or to complain about.
         scalars = False
