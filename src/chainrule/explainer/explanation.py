@@ -21,6 +21,13 @@ class Explanation:
     ``e.adjoint_rows`` give them as data. ``e.value`` is the function's value, ``e.grad``
     the adjoints of the inputs (a tuple, one per input) and ``e.tangents`` the output's
     tangent under each seed.
+
+    >>> import chainrule as cr, chainrule.numpy as cnp
+    >>> e = cr.explain(lambda x: cnp.exp(x) * x, 1.0)
+    >>> print(e.to_text("ascii").splitlines()[4])
+      v_1  = exp v_0    = exp 1      = 2.718
+    >>> e.adjoint_rows[-1]["name"], round(float(e.grad[0]), 3)
+    ('x', 5.437)
     """
 
     def __init__(self, rec: Recording) -> None:

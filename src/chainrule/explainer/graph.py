@@ -35,7 +35,14 @@ class GraphvizNotFoundError(RuntimeError):
 
 
 class Graph:
-    """The computational graph of one call (see :func:`graph`)."""
+    """The computational graph of one call (see :func:`graph`): ``nodes`` and ``edges`` as
+    data, ``to_dot()``, ``render(path)``.
+
+    >>> import chainrule as cr, chainrule.numpy as cnp
+    >>> g = cr.graph(lambda x: cnp.exp(x) * x, 1.0, adjoints=True)
+    >>> [(e["source"], e["target"]) for e in g.edges]
+    [('v0', 'v1'), ('v1', 'v2'), ('v0', 'v2'), ('v2', 'y')]
+    """
 
     def __init__(self, rec: Recording, adjoints: bool = False, title: Optional[str] = None,
                  rankdir: Optional[str] = None):
