@@ -1,6 +1,5 @@
 """CSV loading: good files read exactly, every kind of bad file gives one line that names the
 file, the line and the column; datasets, splits and standardisation."""
-import os
 
 import numpy as np
 import pytest

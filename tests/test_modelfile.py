@@ -10,7 +10,6 @@ import pytest
 from chainrule import nn
 from chainrule.data import Standardizer
 from chainrule.train import ModelFileError, TrainedModel, load_model
-from chainrule.train import modelfile
 
 
 def trained_classifier(classes=("cat", "dog", "emu")):

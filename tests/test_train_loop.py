@@ -4,7 +4,6 @@ import numpy as np
 import pytest
 
 import chainrule as cr
-import chainrule.numpy as cnp
 from chainrule import nn, optim
 from chainrule.train import FitResult, fit
 

@@ -84,7 +84,7 @@ def _write(out, tm, pred, proba) -> None:
     w.writerow(head)
     for i in range(len(pred)):
         v = pred[i]
-        cell = repr(float(v)) if tm.task == "regression" else str(v)
+        cell = f"{float(v):.7g}" if tm.task == "regression" else str(v)   # float32 digits
         w.writerow([cell] + ([f"{p:.6g}" for p in proba[i]] if proba is not None else []))
     out.flush()
 

@@ -46,7 +46,8 @@ def _read_rows(path: str, delimiter: Optional[str]):
         with open(path, newline="", encoding="utf-8-sig") as f:
             text = f.read()
     except UnicodeDecodeError as e:
-        raise DataError(f"{path}: not a UTF-8 text file (byte {e.start} cannot be decoded)") from None
+        raise DataError(f"{path}: not a UTF-8 text file (byte {e.start} cannot be "
+                        f"decoded)") from None
     except OSError as e:
         raise DataError(f"{path}: cannot be read ({e.strerror})") from None
     if "\x00" in text:

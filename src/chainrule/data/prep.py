@@ -21,7 +21,8 @@ def split_indices(n: int, test_size: float = 0.2, *, seed: int = 0,
     (8, 2, True)
     """
     if not 0.0 < test_size < 1.0:
-        raise ValueError(f"split_indices: test_size must be a fraction in (0, 1), got {test_size!r}")
+        raise ValueError(f"split_indices: test_size must be a fraction in (0, 1), got "
+                         f"{test_size!r}")
     if rng is None:
         rng = np.random.default_rng(np.random.SeedSequence([seed, 7]))
     if stratify is None:

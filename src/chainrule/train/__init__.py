@@ -4,13 +4,15 @@ norms), plots of a run, and model files that hold plain arrays plus a JSON heade
 
 >>> from chainrule import train
 >>> sorted(n for n in train.__all__ if not n[0].isupper())
-['fit', 'load_model', 'plot_history']
+['blas_threads', 'fit', 'load_model', 'mlp', 'plot_history']
 """
 from .history import History
 from .loop import FitResult, fit
 from .modelfile import ModelFileError
+from .models import mlp
 from .plots import plot_history
+from .threads import blas_threads
 from .trained import TrainedModel, load_model
 
 __all__ = ["fit", "FitResult", "History", "plot_history", "TrainedModel", "load_model",
-           "ModelFileError"]
+           "ModelFileError", "mlp", "blas_threads"]

@@ -21,6 +21,15 @@ class History:
       ``epoch_grad_norms`` is the per-epoch mean, (epochs, layers). Vanishing gradients show
       as columns that shrink towards 0 for the early layers, exploding ones as growth.
     - ``best_epoch`` (1-based) and ``stopped_early``: the early-stopping outcome.
+
+    >>> import numpy as np
+    >>> h = History(["0: Dense 2x3"], steps_per_epoch=2)
+    >>> h.append({"epoch": 1, "loss": 0.9}); h.append({"epoch": 2, "loss": 0.5})
+    >>> h["loss"], list(h.keys()), len(h)
+    ([0.9, 0.5], ['epoch', 'loss'], 2)
+    >>> h.grad_norms = np.array([[4.0], [2.0], [1.0], [1.0]])
+    >>> h.epoch_grad_norms.tolist()
+    [[3.0], [1.0]]
     """
 
     def __init__(self, layer_names: List[str], steps_per_epoch: int) -> None:

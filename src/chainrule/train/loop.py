@@ -241,6 +241,10 @@ def fit(model: Any, X: np.ndarray, y: np.ndarray, *,
     - ``callback``: called after each epoch as ``callback(epoch, metrics, params)``; a true
       return value stops training.
 
+    Small networks train fastest with one BLAS thread (a thread pool cannot speed up
+    64 x 256 matrices, and on a busy machine it slows each step down many times): wrap the
+    call in ``with chainrule.train.blas_threads(1):``, as ``chainrule train`` does.
+
     >>> import numpy as np
     >>> from chainrule import nn
     >>> from chainrule.train import fit

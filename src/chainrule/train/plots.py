@@ -64,7 +64,18 @@ def plot_accuracy(history: History, ax: Any) -> None:
 
 def plot_grad_norms(history: History, ax: Any) -> None:
     """Each layer's gradient norm at every step (thin) and its per-epoch mean (thick), log
-    scale, against epochs."""
+    scale, against epochs; :func:`plot_loss` and :func:`plot_accuracy` draw the other
+    panels, for figures of your own.
+
+    >>> from matplotlib.figure import Figure
+    >>> h = History(["0: Dense 2x3", "2: Dense 3x1"], steps_per_epoch=1)
+    >>> h.append({"epoch": 1, "loss": 1.0}); h.append({"epoch": 2, "loss": 0.5})
+    >>> h.grad_norms = np.array([[1e-4, 0.5], [2e-4, 0.4]])
+    >>> ax = Figure().subplots()
+    >>> plot_grad_norms(h, ax)
+    >>> ax.get_yscale(), [t.get_text() for t in ax.get_legend().get_texts()]
+    ('log', ['layer 0: Dense 2x3', 'layer 2: Dense 3x1'])
+    """
     norms = history.grad_norms
     if norms.size == 0:
         ax.text(0.5, 0.5, "no gradient norms recorded", ha="center", va="center",

@@ -130,7 +130,8 @@ class TrainedModel:
         scalers = {}
         for prefix in ("x", "y"):
             mean, scale = arrays.get(f"{prefix}_mean"), arrays.get(f"{prefix}_scale")
-            if (mean is None) != (scale is None) or (mean is not None and mean.shape != scale.shape):
+            unmatched = (mean is None) != (scale is None)
+            if unmatched or (mean is not None and mean.shape != scale.shape):
                 raise ModelFileError(f"{path}: corrupt model file ({prefix}_mean and "
                                      f"{prefix}_scale do not match)")
             scalers[prefix] = None if mean is None else Standardizer(mean, scale)
