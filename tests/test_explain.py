@@ -351,3 +351,9 @@ def test_repr_and_jupyter():
     assert e._repr_markdown_() == e.to_markdown()
     assert str(e) == e.to_text()
     assert math.isclose(float(e.value), 11.652071455223084)
+
+
+def test_absolute_value_in_latex():
+    # |v| must open and close with bars (an earlier version wrote \lvert twice)
+    latex = cr.explain(lambda x: cnp.abs(x) * 2.0, -3.0).to_latex()
+    assert r"$= \lvert" not in latex and "$= |v_{0}|$" in latex

@@ -209,7 +209,6 @@ def _literal(s: str, style: str) -> str:
     if style == "ascii":
         return s.replace("^T", ".T")
     s = s.replace(" * ", r" \times ").replace(" @ ", r" \, ").replace("^T", r"^{\top}")
-    s = s.replace("|", r"\lvert ", 1) if s.count("|") == 1 and s.startswith("|") else s
     return _FUNC_WORDS.sub(lambda m: ("\\" + m.group(1) if m.group(1) in _LATEX_FUNCS
                                       else r"\operatorname{" + m.group(1) + "}"), s)
 
