@@ -10,7 +10,8 @@ MODULES = ["chainrule", "chainrule.transforms", "chainrule.check", "chainrule.tr
            "chainrule.scipy.stats._continuous", "chainrule.scipy.stats._discrete",
            "chainrule.scipy.stats._multivariate", "chainrule.scipy.linalg",
            "chainrule.explainer.explanation", "chainrule.explainer.graph",
-           "chainrule.explainer.notation", "chainrule.explainer.expression"]
+           "chainrule.explainer.notation", "chainrule.explainer.expression",
+           "chainrule._lookup"]
 
 
 @pytest.mark.parametrize("name", MODULES)

@@ -32,6 +32,7 @@ from .. import numpy as cnp
 from ..core.primitive import Primitive, bind, make_unary
 from ..core.tracer import Tracer
 from ..numpy._registry import public
+from .._lookup import by_name
 
 _NS = "nn"
 _FAM = "nn"
@@ -432,7 +433,4 @@ def get_activation(name: str) -> Callable:
     >>> nn.get_activation("relu") is nn.relu
     True
     """
-    if not isinstance(name, str) or name.lower() not in ACTIVATIONS:
-        raise ValueError(f"chainrule.nn.get_activation: unknown activation {name!r}; "
-                         f"expected one of {', '.join(sorted(ACTIVATIONS))}")
-    return ACTIVATIONS[name.lower()]
+    return by_name(ACTIVATIONS, name, "chainrule.nn.get_activation", "activation")

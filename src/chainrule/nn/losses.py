@@ -21,6 +21,7 @@ from ..core.primitive import Primitive
 from ..core.tracer import Tracer
 from ..numpy._registry import public
 from .activations import log_softmax, relu, softplus
+from .._lookup import by_name
 
 _NS = "nn"
 _EMPTY: dict = {}
@@ -319,7 +320,4 @@ def get_loss(name: str) -> Callable:
     >>> nn.get_loss("cross_entropy") is nn.cross_entropy
     True
     """
-    if not isinstance(name, str) or name.lower() not in LOSSES:
-        raise ValueError(f"chainrule.nn.get_loss: unknown loss {name!r}; expected one of "
-                         f"{', '.join(sorted(LOSSES))}")
-    return LOSSES[name.lower()]
+    return by_name(LOSSES, name, "chainrule.nn.get_loss", "loss")

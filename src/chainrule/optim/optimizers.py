@@ -12,6 +12,7 @@ import math
 import numpy as np
 
 from .base import LearningRate, Optimizer, check_number
+from .._lookup import by_name
 
 
 class SGD(Optimizer):
@@ -263,7 +264,4 @@ def get_optimizer(name: str, **kwargs) -> Optimizer:
     >>> optim.get_optimizer("adam", lr=0.01)
     Adam(lr=0.01, b1=0.9, b2=0.999, eps=1e-08, weight_decay=0.0)
     """
-    if not isinstance(name, str) or name.lower() not in OPTIMIZERS:
-        raise ValueError(f"chainrule.optim.get_optimizer: unknown optimiser {name!r}; "
-                         f"expected one of {', '.join(sorted(OPTIMIZERS))}")
-    return OPTIMIZERS[name.lower()](**kwargs)
+    return by_name(OPTIMIZERS, name, "chainrule.optim.get_optimizer", "optimiser")(**kwargs)
