@@ -1,5 +1,4 @@
 """cr.graph: the computational graph, as data, DOT text, SVG and PNG."""
-import os
 import shutil
 
 import numpy as np

@@ -10,7 +10,7 @@ from typing import Optional
 import numpy as np
 
 from . import formulas
-from .notation import number, number_env, partial, render, summary, symbol, is_scalar
+from .notation import number_env, partial, render, summary, symbol, is_scalar
 from .record import Node, Recording
 
 SEP = None          # a horizontal rule between the sections of a table
@@ -82,11 +82,16 @@ def _env(node: Node, style: str, *, values: bool, seed: Optional[int] = None,
     return env
 
 
+def _alias(plain: str, name: str, other: str, style: str, accent: str, value) -> Row:
+    """A row that only names another value (v₋₁ = x₁, y = v₅, x̄₁ = v̄₋₁): no formula."""
+    return Row(plain, [symbol(name, style, accent), "= " + symbol(other, style, accent), "",
+                       _value_cell(value, style)])
+
+
 def primal_table(rec: Recording, style: str) -> Table:
     rows = []
     for node in rec.inputs:
-        rows.append(Row(node.name, [symbol(node.name, style), "= " + symbol(node.op, style), "",
-                     _value_cell(node.value, style)]))
+        rows.append(_alias(node.name, node.name, node.op, style, "", node.value))
     rows.append(SEP)
     for node in rec.nodes[len(rec.inputs):]:
         tpl = formulas.primal(node)
@@ -98,8 +103,7 @@ def primal_table(rec: Recording, style: str) -> Table:
     rows.append(SEP)
     for name, out in zip(rec.output_names, rec.outputs):
         if isinstance(out, Node):
-            rows.append(Row(name, [symbol(name, style), "= " + symbol(out.name, style), "",
-                         _value_cell(out.value, style)]))
+            rows.append(_alias(name, name, out.name, style, "", out.value))
         else:
             rows.append(Row(name, [symbol(name, style), "", "", _value_cell(out[1], style) +
                          " (a constant)"]))
@@ -129,8 +133,7 @@ def seed_text(rec: Recording, k: int, style: str) -> str:
 def tangent_table(rec: Recording, k: int, style: str) -> Table:
     rows = []
     for node in rec.inputs:
-        rows.append(Row(node.name, [symbol(node.name, style, "dot"), "= " + symbol(node.op, style, "dot"),
-                     "", _value_cell(node.tangent[k], style)]))
+        rows.append(_alias(node.name, node.name, node.op, style, "dot", node.tangent[k]))
     rows.append(SEP)
     for node in rec.nodes[len(rec.inputs):]:
         tan = None if node.tangent is None else node.tangent[k]
@@ -147,8 +150,7 @@ def tangent_table(rec: Recording, k: int, style: str) -> Table:
     rows.append(SEP)
     for name, out in zip(rec.output_names, rec.outputs):
         if isinstance(out, Node):
-            rows.append(Row(name, [symbol(name, style, "dot"), "= " + symbol(out.name, style, "dot"),
-                         "", _value_cell(out.tangent[k], style)]))
+            rows.append(_alias(name, name, out.name, style, "dot", out.tangent[k]))
         else:
             rows.append(Row(name, [symbol(name, style, "dot"), "", "", "= 0 (a constant)"]))
     return Table(f"Forward tangent trace ({seed_text(rec, k, style)})", _trim(rows))
@@ -158,8 +160,7 @@ def adjoint_table(rec: Recording, style: str) -> Table:
     rows = []
     for name, out, c in zip(rec.output_names, rec.outputs, rec.cotangents):
         if isinstance(out, Node):
-            rows.append(Row(out.name, [symbol(out.name, style, "bar"), "= " + symbol(name, style, "bar"),
-                         "", _value_cell(c, style)]))
+            rows.append(_alias(out.name, out.name, name, style, "bar", c))
     rows.append(SEP)
     for step in rec.steps:
         src, tgt = step.source, step.target
@@ -181,8 +182,7 @@ def adjoint_table(rec: Recording, style: str) -> Table:
     rows.append(SEP)
     for node, name in reversed(list(zip(rec.inputs, rec.input_names))):
         adj = node.adjoint if node.adjoint is not None else np.zeros_like(node.value)
-        rows.append(Row(name, [symbol(name, style, "bar"), "= " + symbol(node.name, style, "bar"), "",
-                     _value_cell(adj, style)]))
+        rows.append(_alias(name, name, node.name, style, "bar", adj))
     seeds = ", ".join(_m(f"{symbol(n, style, 'bar')} = {_titled_value(c, style)}", style)
                       for n, c in zip(rec.output_names, rec.cotangents))
     bar_v = symbol("v", style, "bar")
