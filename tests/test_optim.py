@@ -199,8 +199,9 @@ def test_any_pytree(structure, name, opt, reference):
     pack = STRUCTURES[structure][0]
     leaves = cr.tree_leaves(pack(THETA0))
     for s in opt.slots():                     # one buffer array per parameter array
-        assert isinstance(state[s], list)
+        assert len(state[s]) == len(leaves)
         assert [b.shape for b in state[s]] == [p.shape for p in leaves]
+        assert all(type(b) is np.ndarray for b in state[s])
 
 
 def test_scalar_parameters():

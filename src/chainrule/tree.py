@@ -69,15 +69,21 @@ def _node(kind: str, meta: Any, children: tuple, num_leaves: int, leafy: bool) -
     return td
 
 
+LIST_LIKE: set = set()
+"""Sequence types flattened like a list (and rebuilt as a plain list): the packed
+optimiser buffers of :mod:`chainrule.optim.layout`, which read as a list of arrays."""
+
+
 def _flatten(tree: Any, leaves: list) -> TreeDef:
     t = type(tree)
     start = len(leaves)
-    if t is tuple or t is list:
+    if t is tuple or t is list or t in LIST_LIKE:
         kids = []
         leafy = True
         for c in tree:                      # leaves inline: one call per container only
             tc = type(c)
-            if tc is tuple or tc is list or tc is dict or c is None or isinstance(c, tuple):
+            if tc is tuple or tc is list or tc is dict or c is None or isinstance(c, tuple) \
+                    or tc in LIST_LIKE:
                 kids.append(_flatten(c, leaves))
                 leafy = False
             else:

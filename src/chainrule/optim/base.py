@@ -10,9 +10,10 @@ An optimiser is functional (optax's shape)::
 arrays, or a bare array); the returned params have that structure again. Nothing handed
 in is modified: every update returns new arrays. ``state`` is a dict: ``"step"`` (the
 number of updates made so far) and, per buffer of the optimiser (Adam's ``"m"`` and
-``"v"``, ...), a list with one array per parameter array, in the order of
-``cr.tree_leaves(params)`` (``cr.tree_unflatten`` gives it the structure of the params;
-a flat list is what keeps the update cheap: no pytree to take apart and rebuild).
+``"v"``, ...), a sequence with one array per parameter array, in the order of
+``cr.tree_leaves(params)`` (``cr.tree_unflatten`` gives it the structure of the params).
+Built-in optimisers keep those buffers packed (:mod:`chainrule.optim.layout`): small
+arrays share one flat buffer, so that one NumPy call updates all of them.
 """
 from __future__ import annotations
 
@@ -22,6 +23,7 @@ from typing import Any, Callable, Union
 import numpy as np
 
 from ..tree import tree_flatten, tree_leaves_like, tree_unflatten
+from .layout import Layout, LeafBuffers, layout_of
 
 LearningRate = Union[float, Callable[[int], float]]
 
@@ -56,6 +58,20 @@ def _paths(tree) -> list:
     return out
 
 
+_OWNED: dict = {}
+
+
+def _takes_owned(cls) -> bool:
+    """Whether ``cls._apply`` accepts ``owned=``: one flag per array, True where the params
+    and grads arrays are the update's own packed copies, which it may overwrite (results
+    written there need no fresh memory). Looked up once per class."""
+    v = _OWNED.get(cls)
+    if v is None:
+        import inspect
+        v = _OWNED[cls] = "owned" in inspect.signature(cls._apply).parameters
+    return v
+
+
 class Optimizer:
     """Base class. Subclasses name their per-parameter buffers in :meth:`slots` and write
     :meth:`_apply`, the update of plain arrays; checking, schedules and weight decay come
@@ -70,6 +86,13 @@ class Optimizer:
     >>> opt.update(np.array([1.0, 2.0]), np.array([3.0, -0.1]), opt.init(np.zeros(2)))
     (array([0.5, 2.5]), {'step': 1})
     """
+
+    packed = False
+    """True for updates that act entry by entry (every built-in one): small parameter
+    arrays are then updated together, packed into one flat buffer (see
+    :mod:`chainrule.optim.layout`). An update that needs each array's shape (a per-matrix
+    norm, say) leaves it False and gets one array per parameter leaf (0-d leaves as shape
+    ``(1,)``)."""
 
     def __init__(self, lr: LearningRate, weight_decay: float = 0.0) -> None:
         name = type(self).__name__
@@ -89,19 +112,31 @@ class Optimizer:
         return {"lr": self.lr, "weight_decay": self.weight_decay}
 
     def _apply(self, params: list, grads: list, buffers: dict, t: int, lr: float):
-        """One update of the leaves: returns ``(new params, new buffers)``; ``t`` counts
-        from 1. Must not modify its inputs."""
+        """One update of the arrays: returns ``(new params, new buffers)``; ``t`` counts
+        from 1. Must not modify its inputs. The arrays are the parameter leaves (0-d ones
+        as shape ``(1,)``), or with ``packed`` the layout's groups of them; ``buffers``
+        maps each slot to its arrays, in the same order."""
         raise NotImplementedError
 
     # --- the protocol ---------------------------------------------------------------
+    def initial_value(self, slot: str) -> float:
+        """The value every entry of buffer ``slot`` starts from (0 unless overridden)."""
+        return 0.0
+
     def init(self, params: Any) -> dict:
-        """The state before the first update: ``{"step": 0, <buffer>: [zeros like each
-        parameter array]}``."""
+        """The state before the first update: ``{"step": 0, <buffer>: [an array like each
+        parameter array, all initial_value(buffer)]}``."""
         leaves = tree_flatten(params)[0]
         leaves = self._check_params(leaves, params, "init")
+        layout = layout_of(leaves, self.packed)
         state: dict = {"step": 0}
         for s in self.slots():
-            state[s] = [np.zeros_like(p) for p in leaves]
+            arrays = layout.zeros()
+            v = self.initial_value(s)
+            if v:
+                for a in arrays:
+                    a += v
+            state[s] = LeafBuffers(layout, arrays)
         return state
 
     def update(self, params: Any, grads: Any, state: dict):
@@ -116,35 +151,27 @@ class Optimizer:
                              f"(cr.grad(loss)(params, ...))") from None
         # One quick pass over the leaves; the careful checks (which name the culprit)
         # only when it finds something to convert or to complain about.
-        scalars = False
         for p, g in zip(p_leaves, g_leaves):
             if type(p) is not np.ndarray or p.dtype.kind != "f" or type(g) is not np.ndarray \
                     or g.shape != p.shape or g.dtype is not p.dtype:
                 p_leaves = self._check_params(p_leaves, params, "update")
                 g_leaves = self._check_grads(p_leaves, g_leaves, params)
-                scalars = any(not p.ndim for p in p_leaves)
                 break
-            if not p.ndim:
-                scalars = True
         if not p_leaves:
             self._check_params(p_leaves, params, "update")
-        step, buffers = self._read_state(state, p_leaves)
-        if scalars:
-            # 0-d leaves are updated as 1-element vectors: NumPy gives scalars, not
-            # arrays, for arithmetic on 0-d arrays, and the updates work in place
-            p_leaves = [p.reshape(1) if not p.ndim else p for p in p_leaves]
-            g_leaves = [g.reshape(1) if not g.ndim else g for g in g_leaves]
-            buffers = {s: [b.reshape(1) if not b.ndim else b for b in leaves]
-                       for s, leaves in buffers.items()}
-        new_p, new_buf = self._apply(p_leaves, g_leaves, buffers, step + 1, self._lr_at(step))
-        if scalars:
-            shapes = [np.shape(p) for p in tree_flatten(params)[0]]
-            new_p = [a.reshape(sh) for a, sh in zip(new_p, shapes)]
-            new_buf = {s: [a.reshape(sh) for a, sh in zip(leaves, shapes)]
-                       for s, leaves in new_buf.items()}
+        layout = layout_of(p_leaves, self.packed)
+        step, buffers = self._read_state(state, p_leaves, layout)
+        p_arrays, g_arrays = layout.pack(p_leaves), layout.pack(g_leaves)
+        if _takes_owned(type(self)):
+            new_p, new_buf = self._apply(p_arrays, g_arrays, buffers, step + 1,
+                                         self._lr_at(step), owned=layout.owned)
+        else:
+            new_p, new_buf = self._apply(p_arrays, g_arrays, buffers, step + 1,
+                                         self._lr_at(step))
         new_state = {"step": step + 1}
-        new_state.update(new_buf)
-        return tree_unflatten(tree, new_p), new_state
+        for s, arrays in new_buf.items():
+            new_state[s] = LeafBuffers(layout, arrays)
+        return tree_unflatten(tree, layout.unpack(new_p)), new_state
 
     # --- helpers --------------------------------------------------------------------
     def _check_params(self, leaves: list, params, where: str) -> list:
@@ -176,7 +203,8 @@ class Optimizer:
                 g_leaves[k] = g.astype(p.dtype)     # float32 params stay float32
         return g_leaves
 
-    def _read_state(self, state, p_leaves: list):
+    def _read_state(self, state, p_leaves: list, layout: Layout):
+        """``(step, {buffer: its update arrays})`` from a checked ``state``."""
         name = type(self).__name__
         slots = self.slots()
         if type(state) is not dict or "step" not in state \
@@ -194,19 +222,19 @@ class Optimizer:
         n = len(p_leaves)
         for s in slots:
             leaves = state[s]
-            if type(leaves) is not list or len(leaves) != n:
+            if type(leaves) is LeafBuffers and leaves.layout is layout:
+                buffers[s] = leaves.arrays          # made by init / update for these params
+                continue
+            # anything else (a list of arrays, a state made for other params): check it
+            # leaf by leaf, then pack it
+            if not isinstance(leaves, (list, tuple, LeafBuffers)) or len(leaves) != n:
                 raise ValueError(f"{name}.update: state[{s!r}] must be a list of {n} arrays, "
                                  f"one per parameter array (as made by {name}.init for "
                                  f"these params)")
-            for b, p in zip(leaves, p_leaves):
-                if type(b) is not np.ndarray or b.shape != p.shape or b.dtype is not p.dtype:
-                    leaves = self._check_buffers(s, leaves, p_leaves)
-                    break
-            buffers[s] = leaves
+            buffers[s] = layout.pack(self._check_buffers(s, list(leaves), p_leaves))
         return int(step), buffers
 
     def _check_buffers(self, s: str, leaves: list, p_leaves: list) -> list:
-        leaves = list(leaves)
         for k, (b, p) in enumerate(zip(leaves, p_leaves)):
             b = np.asarray(b)
             if b.shape != p.shape:

@@ -1,9 +1,10 @@
 """SGD (momentum, Nesterov), Adam, RMSProp and AdaGrad, each as PyTorch documents it
 (``torch.optim``'s algorithm boxes), including its L2 ``weight_decay``.
 
-Each update is a handful of NumPy calls per parameter array, on new arrays (the first
-operation of each chain allocates the result, the others work in place on it), so
-nothing handed in is ever modified.
+Each update is a handful of NumPy calls per array, on new arrays (the first operation of
+each chain allocates the result, the others work in place on it), so nothing handed in
+is ever modified. All four act entry by entry (``packed = True``): the small parameter
+arrays reach ``_apply`` packed into one flat buffer, the large ones one by one.
 """
 from __future__ import annotations
 
@@ -33,6 +34,8 @@ class SGD(Optimizer):
     >>> p, state["step"]
     (array([ 0.8, -1.6]), 1)
     """
+
+    packed = True                     # entry by entry: small arrays updated together
 
     def __init__(self, lr: LearningRate, momentum: float = 0.0, nesterov: bool = False,
                  weight_decay: float = 0.0, *, dampening: float = 0.0) -> None:
@@ -90,6 +93,8 @@ class Adam(Optimizer):
     [(array([0.9]), array([-0.9]))]
     """
 
+    packed = True                     # entry by entry: small arrays updated together
+
     def __init__(self, lr: LearningRate = 1e-3, b1: float = 0.9, b2: float = 0.999,
                  eps: float = 1e-8, weight_decay: float = 0.0) -> None:
         super().__init__(lr, weight_decay)
@@ -104,7 +109,7 @@ class Adam(Optimizer):
     def slots(self) -> tuple:
         return ("m", "v")
 
-    def _apply(self, params, grads, buffers, t, lr):
+    def _apply(self, params, grads, buffers, t, lr, owned=()):
         b1, b2 = self.b1, self.b2
         c1, c2 = 1.0 - b1, 1.0 - b2
         root = math.sqrt(1.0 - b2 ** t)
@@ -113,13 +118,15 @@ class Adam(Optimizer):
         eps_r = self.eps * root
         new_p, new_m, new_v = [], [], []
         wd = self.weight_decay
-        for p, g, m, v in zip(params, grads, buffers["m"], buffers["v"]):
+        for k, (p, g, m, v) in enumerate(zip(params, grads, buffers["m"], buffers["v"])):
+            own = bool(owned) and owned[k]          # p and g are packed copies
             if wd:
                 g = g + wd * p
             m1 = g - m                                # m + (1 - b1) (g - m)
             m1 *= c1
             m1 += m
-            v1 = g * g                                # v + (1 - b2) (g^2 - v)
+            # v + (1 - b2) (g^2 - v), in g's memory when g is the update's own
+            v1 = np.multiply(g, g, out=g) if (own or wd) else g * g
             v1 -= v
             v1 *= c2
             v1 += v
@@ -127,7 +134,8 @@ class Adam(Optimizer):
             d += eps_r
             np.divide(m1, d, out=d)
             d *= step
-            new_p.append(np.subtract(p, d, out=d))   # p - step m / (sqrt(v) + eps)
+            # p - step m / (sqrt(v) + eps), in p's memory when p is the update's own
+            new_p.append(np.subtract(p, d, out=p if own else d))
             new_m.append(m1)
             new_v.append(v1)
         return new_p, {"m": new_m, "v": new_v}
@@ -148,6 +156,8 @@ class RMSProp(Optimizer):
     >>> p.round(6)                                 # 1 - 0.01 * 2 / sqrt(0.1 * 4)
     array([0.968377])
     """
+
+    packed = True                     # entry by entry: small arrays updated together
 
     def __init__(self, lr: LearningRate = 1e-2, alpha: float = 0.99, eps: float = 1e-8,
                  momentum: float = 0.0, centered: bool = False,
@@ -214,6 +224,8 @@ class AdaGrad(Optimizer):
     array([0.5])
     """
 
+    packed = True                     # entry by entry: small arrays updated together
+
     def __init__(self, lr: LearningRate = 1e-2, lr_decay: float = 0.0, eps: float = 1e-10,
                  initial_accumulator_value: float = 0.0, weight_decay: float = 0.0) -> None:
         super().__init__(lr, weight_decay)
@@ -230,11 +242,8 @@ class AdaGrad(Optimizer):
     def slots(self) -> tuple:
         return ("sum",)
 
-    def init(self, params) -> dict:
-        state = super().init(params)
-        if self.initial_accumulator_value:
-            state["sum"] = [z + self.initial_accumulator_value for z in state["sum"]]
-        return state
+    def initial_value(self, slot: str) -> float:
+        return self.initial_accumulator_value
 
     def _apply(self, params, grads, buffers, t, lr):
         clr = lr / (1.0 + (t - 1) * self.lr_decay)

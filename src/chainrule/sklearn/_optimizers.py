@@ -31,6 +31,8 @@ from ..optim.base import check_number
 class ScikitAdam(Optimizer):
     """Adam as ``sklearn.neural_network``'s ``AdamOptimizer`` computes it."""
 
+    packed = True
+
     def __init__(self, lr: float = 1e-3, b1: float = 0.9, b2: float = 0.999,
                  eps: float = 1e-8) -> None:
         super().__init__(lr)
@@ -66,6 +68,8 @@ class ScikitAdam(Optimizer):
 class ScikitSGD(Optimizer):
     """SGD with (Nesterov) momentum as ``sklearn.neural_network``'s ``SGDOptimizer``
     computes it."""
+
+    packed = True
 
     def __init__(self, lr: float, momentum: float = 0.9, nesterov: bool = True) -> None:
         super().__init__(lr)

@@ -1,0 +1,176 @@
+"""How an optimiser's parameter leaves map onto the arrays its update works on.
+
+An elementwise update (SGD, Adam, ...) is a dozen NumPy calls per array. On the small
+arrays of a small network (biases, a 64x128 layer) each call costs about a microsecond
+whatever its size, so a 3-layer MLP spends most of its Adam step in call overhead. A
+:class:`Layout` therefore packs the *small* leaves of one dtype into one flat buffer
+(one call per operation for all of them) and leaves the large ones as they are (packing
+them would copy megabytes to save a few calls). Measured on the digits MLP
+(64-128-128-10, float32): Adam on the six arrays took 73 us per step, on one packed
+buffer 40 us plus 4 us to pack the gradients.
+
+The optimiser's state keeps its buffers packed (:class:`LeafBuffers`, which reads like a
+list of one array per leaf), so only the parameters and gradients are packed per step.
+"""
+from __future__ import annotations
+
+import math
+from collections.abc import Sequence
+
+import numpy as np
+
+from ..tree import LIST_LIKE
+
+SMALL = 1 << 14
+"""Leaves with at most this many entries are packed; larger ones are updated alone."""
+
+_LAYOUTS: dict = {}
+
+
+class Layout:
+    """The groups of one parameter structure: each group is one array of the update,
+    either a single leaf (shown as at least 1-D) or a flat buffer of several small leaves
+    of one dtype.
+
+    >>> import numpy as np
+    >>> lay = layout_of([np.zeros((2, 3)), np.zeros(3), np.zeros(())], packed=True)
+    >>> [a.shape for a in lay.pack([np.ones((2, 3)), np.ones(3), np.ones(())])]
+    [(10,)]
+    >>> [a.shape for a in lay.unpack([np.arange(10.0)])]
+    [(2, 3), (3,), ()]
+    """
+
+    __slots__ = ("sig", "n", "groups", "where", "owned")
+
+    def __init__(self, sig: tuple, packed: bool) -> None:
+        self.sig = sig
+        self.n = len(sig)
+        small: dict = {}
+        singles = []
+        for k, (shape, dtype) in enumerate(sig):
+            if packed and math.prod(shape) <= SMALL:
+                small.setdefault(dtype, []).append(k)
+            else:
+                singles.append([k])
+        groups = list(singles)
+        for ks in small.values():
+            groups.append(ks)
+        groups.sort(key=lambda ks: ks[0])          # groups in the order of their leaves
+        # a group: (leaf indices, None) for one leaf, else (indices, [(slice, shape)])
+        self.groups = []
+        # where[k] = (group number, slice or None, shape): leaf k inside the groups
+        self.where = [None] * self.n
+        for gi, ks in enumerate(groups):
+            if len(ks) == 1:
+                k = ks[0]
+                self.groups.append((ks, None))
+                self.where[k] = (gi, None, sig[k][0])
+                continue
+            spans, start = [], 0
+            for k in ks:
+                shape = sig[k][0]
+                size = math.prod(shape)
+                span = (slice(start, start + size), shape)
+                spans.append(span)
+                self.where[k] = (gi,) + span
+                start += size
+            self.groups.append((ks, spans))
+        # packed groups are fresh copies (pack), which an update may overwrite
+        self.owned = tuple(spans is not None for _, spans in self.groups)
+
+    def pack(self, leaves: list) -> list:
+        """The arrays of the update for these leaves (packed groups are copies)."""
+        out = []
+        for ks, spans in self.groups:
+            if spans is None:
+                a = leaves[ks[0]]
+                out.append(a if a.ndim else a.reshape(1))
+            else:
+                out.append(np.concatenate([leaves[k] for k in ks], axis=None))
+        return out
+
+    def unpack(self, arrays: list) -> list:
+        """The leaves of these update arrays (views into the packed buffers)."""
+        leaves = [None] * self.n
+        for (ks, spans), a in zip(self.groups, arrays):
+            if spans is None:
+                k = ks[0]
+                leaves[k] = a if self.sig[k][0] else a.reshape(())    # 0-d went as (1,)
+            else:
+                for k, (sl, shape) in zip(ks, spans):
+                    leaves[k] = a[sl].reshape(shape)
+        return leaves
+
+    def leaf(self, arrays: list, k: int) -> np.ndarray:
+        """Leaf ``k`` of these update arrays (a view)."""
+        gi, sl, shape = self.where[k]
+        a = arrays[gi]
+        return a.reshape(shape) if sl is None else a[sl].reshape(shape)
+
+    def zeros(self) -> list:
+        """Update arrays of zeros (an optimiser's buffers before the first step)."""
+        out = []
+        for ks, spans in self.groups:
+            shape, dtype = self.sig[ks[0]]
+            if spans is None:
+                out.append(np.zeros(shape if shape else (1,), dtype=dtype))
+            else:
+                out.append(np.zeros(spans[-1][0].stop, dtype=dtype))
+        return out
+
+
+def layout_of(leaves: list, packed: bool) -> Layout:
+    """The layout of these (checked, floating-point) leaves; cached by their shapes and
+    dtypes. ``packed=False`` keeps every leaf its own group."""
+    sig = tuple([(p.shape, p.dtype) for p in leaves])
+    key = (sig, packed)
+    lay = _LAYOUTS.get(key)
+    if lay is None:
+        if len(_LAYOUTS) > 256:
+            _LAYOUTS.clear()
+        lay = _LAYOUTS[key] = Layout(sig, packed)
+    return lay
+
+
+class LeafBuffers(Sequence):
+    """One optimiser buffer (Adam's ``m``, ...): reads as a list of one array per
+    parameter leaf, in ``cr.tree_leaves(params)`` order (views), and is stored packed.
+    Pytree functions treat it as a list; an update handed a plain list of arrays instead
+    checks and packs it.
+
+    >>> import numpy as np
+    >>> from chainrule import optim
+    >>> state = optim.Adam(0.1).init([np.zeros(2), np.zeros((2, 2))])
+    >>> state["m"]
+    [array([0., 0.]), array([[0., 0.],
+           [0., 0.]])]
+    >>> [m.shape for m in state["m"]]
+    [(2,), (2, 2)]
+    """
+
+    __slots__ = ("layout", "arrays")
+
+    def __init__(self, layout: Layout, arrays: list) -> None:
+        self.layout = layout
+        self.arrays = arrays
+
+    def __len__(self) -> int:
+        return self.layout.n
+
+    def __getitem__(self, k):
+        if isinstance(k, slice):
+            return [self[i] for i in range(*k.indices(self.layout.n))]
+        n = self.layout.n
+        if not -n <= k < n:
+            raise IndexError(f"buffer index {k} out of range for {n} parameter arrays")
+        return self.layout.leaf(self.arrays, k % n)
+
+    def __iter__(self):
+        leaf, arrays = self.layout.leaf, self.arrays
+        return (leaf(arrays, k) for k in range(self.layout.n))
+
+    def __repr__(self) -> str:
+        return repr(list(self))
+
+
+LIST_LIKE.add(LeafBuffers)          # cr.tree_leaves(state) reaches the arrays

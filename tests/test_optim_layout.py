@@ -1,0 +1,156 @@
+"""Packed optimiser updates (chainrule.optim.layout): small parameter arrays are updated
+together in one flat buffer, large ones alone. Packing must change nothing but the
+speed: every built-in optimiser gives the same numbers packed and unpacked, on any
+mix of shapes, dtypes and 0-d leaves, and never modifies or aliases what it is given."""
+import copy
+
+import numpy as np
+import pytest
+
+import chainrule as cr
+from chainrule import optim
+from chainrule.optim import layout as L
+from chainrule.sklearn._optimizers import ScikitAdam, ScikitSGD
+
+OPTS = [
+    optim.SGD(0.05), optim.SGD(0.05, momentum=0.9, nesterov=True),
+    optim.SGD(0.05, momentum=0.8, dampening=0.3, weight_decay=0.1),
+    optim.Adam(0.1), optim.Adam(0.05, b1=0.5, b2=0.9, weight_decay=0.2),
+    optim.RMSProp(0.01, momentum=0.5, centered=True), optim.RMSProp(0.01, weight_decay=0.1),
+    optim.AdaGrad(0.3, initial_accumulator_value=0.5, weight_decay=0.05),
+    ScikitAdam(0.01), ScikitSGD(0.01, momentum=0.9),
+]
+
+
+def unpacked(opt):
+    """The same optimiser with packing off: one array per leaf, the reference."""
+    twin = copy.copy(opt)
+    twin.packed = False
+    return twin
+
+
+def mixed_params(rng):
+    """Small and large leaves, float32 and float64, a 0-d leaf and a Python float."""
+    big = L.SMALL + 7
+    return {"w1": rng.standard_normal((3, 4)), "b1": rng.standard_normal(4),
+            "big": rng.standard_normal(big), "w32": rng.standard_normal((5, 2)).astype(np.float32),
+            "b32": rng.standard_normal(2).astype(np.float32), "s": np.float64(0.5), "t": -1.5,
+            "big32": rng.standard_normal((2, big // 2 + 1)).astype(np.float32)}
+
+
+def grads_for(params, rng):
+    return cr.tree_map(lambda p: rng.standard_normal(np.shape(p)).astype(np.asarray(p).dtype),
+                       params)
+
+
+def test_layout_groups_small_leaves_by_dtype_and_keeps_large_ones_alone():
+    rng = np.random.default_rng(0)
+    leaves = [np.asarray(p) for p in cr.tree_leaves(mixed_params(rng))]
+    lay = L.layout_of(leaves, packed=True)
+    groups = [ks for ks, _ in lay.groups]
+    names = sorted(mixed_params(rng))                  # dict leaves are in key order
+    by_name = {n: k for k, n in enumerate(names)}
+    assert [by_name["big"]] in groups and [by_name["big32"]] in groups
+    f64 = sorted(by_name[n] for n in ("w1", "b1", "s", "t"))
+    f32 = sorted(by_name[n] for n in ("w32", "b32"))
+    assert f64 in groups and f32 in groups and len(groups) == 4
+    arrays = lay.pack(leaves)
+    assert {a.dtype for a in arrays} == {np.dtype(np.float64), np.dtype(np.float32)}
+    back = lay.unpack(arrays)
+    for a, b in zip(back, leaves):
+        assert a.shape == b.shape and a.dtype == b.dtype
+        np.testing.assert_array_equal(a, b)
+    unpacked_lay = L.layout_of(leaves, packed=False)
+    assert len(unpacked_lay.groups) == len(leaves) and not any(unpacked_lay.owned)
+
+
+@pytest.mark.parametrize("opt", OPTS, ids=repr)
+def test_packed_update_equals_the_update_of_each_array(opt):
+    rng = np.random.default_rng(1)
+    params = mixed_params(rng)
+    ref = unpacked(opt)
+    p1, s1 = params, opt.init(params)
+    p2, s2 = params, ref.init(params)
+    for _ in range(4):
+        g = grads_for(p1, rng)
+        p1, s1 = opt.update(p1, g, s1)
+        p2, s2 = ref.update(p2, g, s2)
+    for a, b in zip(cr.tree_leaves((p1, s1)), cr.tree_leaves((p2, s2))):
+        assert np.shape(a) == np.shape(b) and np.asarray(a).dtype == np.asarray(b).dtype
+        np.testing.assert_allclose(a, b, rtol=1e-6 if np.asarray(a).dtype == np.float32
+                                   else 1e-13)
+    assert np.shape(p1["s"]) == () and np.shape(p1["t"]) == ()
+
+
+@pytest.mark.parametrize("opt", OPTS, ids=repr)
+def test_packed_update_modifies_and_aliases_nothing(opt):
+    rng = np.random.default_rng(2)
+    params = mixed_params(rng)
+    params, state = opt.update(params, grads_for(params, rng), opt.init(params))
+    grads = grads_for(params, rng)
+    keep = copy.deepcopy((params, grads, state))
+    new_params, new_state = opt.update(params, grads, state)
+    for a, b in zip(cr.tree_leaves((params, grads, state)), cr.tree_leaves(keep)):
+        np.testing.assert_array_equal(a, b)
+    old = [a for a in cr.tree_leaves((params, grads, state)) if isinstance(a, np.ndarray)]
+    new_p = [a for a in cr.tree_leaves(new_params) if isinstance(a, np.ndarray)]
+    new_s = [a for a in cr.tree_leaves({k: v for k, v in new_state.items() if k != "step"})]
+    for a in new_p + new_s:
+        assert not any(np.shares_memory(a, b) for b in old)
+    for a in new_p:                                    # params and buffers stay apart
+        assert not any(np.shares_memory(a, b) for b in new_s)
+
+
+def test_state_buffers_read_as_one_array_per_leaf():
+    params = [(np.ones((2, 3)), np.zeros(3)), (np.ones((3, 1)), np.zeros(1))]
+    state = optim.Adam(0.1).init(params)
+    m = state["m"]
+    assert len(m) == 4 and [a.shape for a in m] == [(2, 3), (3,), (3, 1), (1,)]
+    assert [a.shape for a in m[1:3]] == [(3,), (3, 1)] and m[-1].shape == (1,)
+    with pytest.raises(IndexError, match="buffer index 4 out of range for 4"):
+        m[4]
+    buffers = cr.tree_leaves({"m": state["m"], "v": state["v"]})
+    assert [a.shape for a in buffers] == [a.shape for a in m] * 2
+    assert repr(m).startswith("[array([[0., 0., 0.]")
+
+
+@pytest.mark.parametrize("make_state", [
+    lambda s: {k: (list(v) if k != "step" else v) for k, v in s.items()},   # plain lists
+    copy.deepcopy,                                         # another layout object
+    lambda s: {k: (cr.tree_map(np.copy, v) if k != "step" else v)   # a pytree copy
+               for k, v in s.items()},
+], ids=["lists", "deepcopy", "tree_map"])
+def test_a_state_in_another_form_gives_the_same_step(make_state):
+    opt = optim.Adam(0.1)
+    rng = np.random.default_rng(3)
+    params = mixed_params(rng)
+    params, state = opt.update(params, grads_for(params, rng), opt.init(params))
+    g = grads_for(params, rng)
+    want = opt.update(params, g, state)
+    got = opt.update(params, g, make_state(state))
+    for a, b in zip(cr.tree_leaves(got), cr.tree_leaves(want)):
+        np.testing.assert_array_equal(a, b)
+
+
+def test_subclasses_without_owned_still_work():
+    class PlainAdam(optim.Adam):          # an override that knows nothing of packing
+        def _apply(self, params, grads, buffers, t, lr):
+            return super()._apply(params, grads, buffers, t, lr)
+
+    class Sign(optim.Optimizer):          # packed off (the default): one array per leaf
+        def _apply(self, params, grads, buffers, t, lr):
+            assert [p.shape for p in params] == [(2, 2), (1,)]
+            return [p - lr * np.sign(g) for p, g in zip(params, grads)], {}
+
+    params = [np.ones((2, 2)), np.float64(1.0)]
+    grads = [np.full((2, 2), 3.0), np.float64(-2.0)]
+    a = PlainAdam(0.1)
+    b = optim.Adam(0.1)
+    for x, y in zip(a.update(params, grads, a.init(params))[0],
+                    b.update(params, grads, b.init(params))[0]):
+        assert np.shape(x) == np.shape(y)
+        np.testing.assert_array_equal(x, y)
+    s = Sign(0.5)
+    new, _ = s.update(params, grads, s.init(params))
+    np.testing.assert_array_equal(new[0], np.full((2, 2), 0.5))
+    assert np.shape(new[1]) == () and float(new[1]) == 1.5
