@@ -115,7 +115,10 @@ class Optimizer:
         """One update of the arrays: returns ``(new params, new buffers)``; ``t`` counts
         from 1. Must not modify its inputs. The arrays are the parameter leaves (0-d ones
         as shape ``(1,)``), or with ``packed`` the layout's groups of them; ``buffers``
-        maps each slot to its arrays, in the same order."""
+        maps each slot to its arrays, in the same order. An ``_apply`` that declares a
+        keyword ``owned`` also gets one flag per array: where it is True, the params and
+        grads arrays are the update's own packed copies and may be overwritten (Adam
+        writes its results there instead of into fresh memory)."""
         raise NotImplementedError
 
     # --- the protocol ---------------------------------------------------------------
