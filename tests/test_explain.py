@@ -25,11 +25,9 @@ import chainrule.numpy as cnp
 from chainrule.explainer.notation import number
 from chainrule.explainer.tables import default_style
 
+from seed_examples import f_trace, sigmoid_loss
+
 GOLDEN = os.path.join(os.path.dirname(__file__), "golden")
-
-
-def f_trace(x1, x2):
-    return cnp.log(x1) + x1 * x2 - cnp.sin(x2)
 
 
 def golden(name):
@@ -218,13 +216,6 @@ def test_uses_the_core_rules_not_its_own(monkeypatch):
 
 
 # --------------------------------------------------------- the seed's network examples
-def sigmoid_loss(w, b, x=1.0, c=1.0):
-    # seed 001, "Example: One layer neural network": z = wx + b, y = sigma(z), L = (y-c)^2/2
-    z = w * x + b
-    y = 1.0 / (1.0 + cnp.exp(-z))
-    return 0.5 * (y - c) ** 2
-
-
 def test_one_layer_sigmoid_network_at_the_notes_point():
     # "data x = 1, c = 1", "initial step w = 0, b = 0": L = 1/8, dL/dw = dL/db = -1/8
     e = cr.explain(sigmoid_loss, 0.0, 0.0)

@@ -8,18 +8,10 @@ import chainrule as cr
 import chainrule.numpy as cnp
 from chainrule.explainer import GraphvizNotFoundError
 
+from seed_examples import f_trace, sigmoid_loss
+
 HAVE_DOT = shutil.which("dot") is not None
 needs_dot = pytest.mark.skipif(not HAVE_DOT, reason="Graphviz dot is not installed")
-
-
-def f_trace(x1, x2):
-    return cnp.log(x1) + x1 * x2 - cnp.sin(x2)
-
-
-def sigmoid_loss(w, b, x=1.0, c=1.0):
-    z = w * x + b
-    y = 1.0 / (1.0 + cnp.exp(-z))
-    return 0.5 * (y - c) ** 2
 
 
 def test_nodes_and_edges_of_the_seed_graph():

@@ -25,6 +25,8 @@ import pytest
 import chainrule as cr
 import chainrule.numpy as cnp
 
+from seed_examples import f_trace, sigmoid_loss
+
 S000 = "000_4de5be4f4a8e286f.txt"
 S001 = "001_6e1511912d7dde2c.txt"
 S002 = "002_356f6264d7a26d71.txt"
@@ -50,11 +52,6 @@ def approx3(x, expected):
 # seeds 001 ("Another Example") and 003 ("Forward/Reverse mode Autodiff: Example")
 # =====================================================================================
 X1, X2 = 2.0, 5.0
-
-
-def f_trace(x1, x2):
-    # seed 001 / 003: y = ln(x1) + x1 x2 - sin(x2)
-    return cnp.log(x1) + x1 * x2 - cnp.sin(x2)
 
 
 def f_trace_vec(x):
@@ -215,12 +212,6 @@ def test_baydin_tables_from_explain():
 # network"): z = w x + b, y = sigma(z), L = 1/2 (y - c)^2; "data x = 1, c = 1",
 # "initial step w = 0, b = 0".
 # =====================================================================================
-def sigmoid_loss(w, b, x=1.0, c=1.0):
-    z = w * x + b
-    y = 1.0 / (1.0 + cnp.exp(-z))
-    return 0.5 * (y - c) ** 2
-
-
 def test_one_layer_sigmoid_at_notes_point():
     # seed 001: dL/dy = y - c, dL/dz = dL/dy sigma(z)(1 - sigma(z)), dL/dw = dL/dz x,
     # dL/db = dL/dz. At x = 1, c = 1, w = b = 0: z = 0, y = 1/2, L = 1/8,
