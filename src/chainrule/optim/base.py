@@ -165,12 +165,9 @@ class Optimizer:
         layout = layout_of(p_leaves, self.packed)
         step, buffers = self._read_state(state, p_leaves, layout)
         p_arrays, g_arrays = layout.pack(p_leaves), layout.pack(g_leaves)
-        if _takes_owned(type(self)):
-            new_p, new_buf = self._apply(p_arrays, g_arrays, buffers, step + 1,
-                                         self._lr_at(step), owned=layout.owned)
-        else:
-            new_p, new_buf = self._apply(p_arrays, g_arrays, buffers, step + 1,
-                                         self._lr_at(step))
+        extra = {"owned": layout.owned} if _takes_owned(type(self)) else {}
+        new_p, new_buf = self._apply(p_arrays, g_arrays, buffers, step + 1,
+                                     self._lr_at(step), **extra)
         new_state = {"step": step + 1}
         for s, arrays in new_buf.items():
             new_state[s] = LeafBuffers(layout, arrays)

@@ -52,9 +52,7 @@ class Layout:
                 small.setdefault(dtype, []).append(k)
             else:
                 singles.append([k])
-        groups = list(singles)
-        for ks in small.values():
-            groups.append(ks)
+        groups = singles + list(small.values())
         groups.sort(key=lambda ks: ks[0])          # groups in the order of their leaves
         # a group: (leaf indices, None) for one leaf, else (indices, [(slice, shape)])
         self.groups = []
@@ -91,15 +89,8 @@ class Layout:
 
     def unpack(self, arrays: list) -> list:
         """The leaves of these update arrays (views into the packed buffers)."""
-        leaves = [None] * self.n
-        for (ks, spans), a in zip(self.groups, arrays):
-            if spans is None:
-                k = ks[0]
-                leaves[k] = a if self.sig[k][0] else a.reshape(())    # 0-d went as (1,)
-            else:
-                for k, (sl, shape) in zip(ks, spans):
-                    leaves[k] = a[sl].reshape(shape)
-        return leaves
+        leaf = self.leaf
+        return [leaf(arrays, k) for k in range(self.n)]
 
     def leaf(self, arrays: list, k: int) -> np.ndarray:
         """Leaf ``k`` of these update arrays (a view)."""
