@@ -13,6 +13,18 @@ __all__ = ["tree_flatten", "tree_unflatten", "tree_map", "tree_leaves", "tree_le
            "TreeDef"]
 
 
+def _rows_of(kind: str, children: tuple):
+    """``(row kind, row lengths)`` for a tuple or list whose children are all tuples (or
+    all lists) of leaves -- ``[(W, b), (W, b)]``, the usual parameters -- else None. Such
+    trees are rebuilt by zip, with no Python step per row."""
+    if kind not in ("tuple", "list") or not children:
+        return None
+    k = children[0].kind
+    if k not in ("tuple", "list") or any(c.kind != k or not c.leafy for c in children):
+        return None
+    return k, tuple([len(c.children) for c in children])
+
+
 class TreeDef:
     """The structure of a pytree without its leaves.
 
@@ -20,7 +32,7 @@ class TreeDef:
     ``meta`` holds the sorted keys for dicts; ``children`` the sub-structures.
     """
 
-    __slots__ = ("kind", "meta", "children", "num_leaves", "leafy")
+    __slots__ = ("kind", "meta", "children", "num_leaves", "leafy", "rows")
 
     def __init__(self, kind: str, meta: Any, children: tuple) -> None:
         self.kind = kind
@@ -29,6 +41,7 @@ class TreeDef:
         self.num_leaves = 1 if kind == "leaf" else sum(c.num_leaves for c in children)
         # a container whose children are all leaves (rebuilt without recursion)
         self.leafy = kind != "leaf" and all(c.kind == "leaf" for c in children)
+        self.rows = _rows_of(kind, children)
 
     def __eq__(self, other: object) -> bool:
         return (isinstance(other, TreeDef) and self.kind == other.kind
@@ -66,45 +79,124 @@ def _node(kind: str, meta: Any, children: tuple, num_leaves: int, leafy: bool) -
     td.children = children
     td.num_leaves = num_leaves
     td.leafy = leafy
+    td.rows = None
     return td
 
 
 LIST_LIKE: set = set()
 """Sequence types flattened like a list (and rebuilt as a plain list): the packed
-optimiser buffers of :mod:`chainrule.optim.layout`, which read as a list of arrays."""
+optimiser buffers of :mod:`chainrule.optim.layout`, which read as a list of arrays.
+Add to it with :func:`register_list_like`."""
+
+# Types known to be leaves: not tuple (or a subclass: namedtuples are nodes), list, dict,
+# None or list-like. Filled as types are met, so that a container's children are checked
+# by one set operation on their types.
+_LEAF_TYPES: set = set()
+
+
+def register_list_like(cls: type) -> None:
+    """Flatten instances of the sequence type ``cls`` like lists."""
+    LIST_LIKE.add(cls)
+    _LEAF_TYPES.discard(cls)
+
+
+def _learn_leaf_type(tp: type) -> None:
+    if len(_LEAF_TYPES) > 1024:                 # classes made on the fly: stay bounded
+        _LEAF_TYPES.clear()
+    _LEAF_TYPES.add(tp)
+
+
+class _LeafyDefs(dict):
+    """The shared TreeDef of a tuple (or list) of n leaves, made on first use."""
+
+    def __init__(self, kind: str) -> None:
+        super().__init__()
+        self.kind = kind
+
+    def __missing__(self, n: int) -> "TreeDef":
+        td = self[n] = _node(self.kind, None, (_LEAF,) * n, n, True)
+        return td
+
+
+_LEAFY = {"tuple": _LeafyDefs("tuple"), "list": _LeafyDefs("list")}
+
+# Shared TreeDefs of dicts of leaves, keyed by their (sorted) keys.
+_DICTS: dict = {}
+
+# Shared TreeDefs of tuples / lists whose children are all shared leafy TreeDefs, keyed
+# by the kind and the children's ids (the leafy defs above live as long as the module).
+_ROWS: dict = {}
+
+
+def _rows_def(key: tuple, kind: str, kids: tuple) -> TreeDef:
+    if len(_ROWS) > 1024:
+        _ROWS.clear()
+    td = _ROWS[key] = _node(kind, None, kids, sum(k.num_leaves for k in kids), False)
+    td.rows = _rows_of(kind, kids)
+    return td
 
 
 def _flatten(tree: Any, leaves: list) -> TreeDef:
     t = type(tree)
     start = len(leaves)
     if t is tuple or t is list or t in LIST_LIKE:
+        kind = "tuple" if t is tuple else "list"
         kids = []
-        leafy = True
+        leafy = rows = True                 # rows: every child a shared leafy TreeDef
         for c in tree:                      # leaves inline: one call per container only
             tc = type(c)
-            if tc is tuple or tc is list or tc is dict or c is None or isinstance(c, tuple) \
-                    or tc in LIST_LIKE:
-                kids.append(_flatten(c, leaves))
-                leafy = False
-            else:
+            if tc in _LEAF_TYPES:
                 leaves.append(c)
                 kids.append(_LEAF)
-        td = _new(TreeDef)                  # _node inline: this is the hot case
-        td.kind = "tuple" if t is tuple else "list"
+                rows = False
+            elif tc is tuple or tc is list or tc is dict or c is None \
+                    or isinstance(c, tuple) or tc in LIST_LIKE:
+                sub = _flatten(c, leaves)
+                kids.append(sub)
+                leafy = False
+                rows = rows and sub.leafy and sub.kind != "dict"
+            else:
+                _learn_leaf_type(tc)
+                leaves.append(c)
+                kids.append(_LEAF)
+                rows = False
+        if leafy:
+            return _LEAFY[kind][len(kids)]
+        if rows:                            # [(W, b), ...]: one shared TreeDef per shape
+            key = (kind, *map(id, kids))
+            td = _ROWS.get(key)
+            if td is None:
+                td = _rows_def(key, kind, tuple(kids))
+            return td
+        td = _new(TreeDef)                  # _node inline
+        td.kind = kind
         td.meta = None
         td.children = tuple(kids)
         td.num_leaves = len(leaves) - start
-        td.leafy = leafy
+        td.leafy = False
+        td.rows = None
         return td
     if t is dict:
         keys = tuple(sorted(tree))
-        kids = tuple([_flatten(tree[k], leaves) for k in keys])
+        vals = list(map(tree.__getitem__, keys))
+        if set(map(type, vals)) <= _LEAF_TYPES:            # {"W": W, "b": b}
+            leaves.extend(vals)
+            td = _DICTS.get(keys)
+            if td is None:
+                if len(_DICTS) > 1024:
+                    _DICTS.clear()
+                td = _DICTS[keys] = _node("dict", keys, (_LEAF,) * len(keys), len(keys),
+                                          True)
+            return td
+        kids = tuple([_flatten(v, leaves) for v in vals])
         return _node("dict", keys, kids, len(leaves) - start, all(k is _LEAF for k in kids))
     if tree is None:
         return _NONE
     if isinstance(tree, tuple) and hasattr(tree, "_fields"):      # namedtuple
         kids = tuple([_flatten(c, leaves) for c in tree])
         return _node("namedtuple", t, kids, len(leaves) - start, False)
+    if t not in _LEAF_TYPES and not isinstance(tree, tuple):
+        _learn_leaf_type(t)
     leaves.append(tree)
     return _LEAF
 
@@ -122,11 +214,17 @@ def tree_flatten(tree: Any) -> tuple[list, TreeDef]:
     return leaves, _flatten(tree, leaves)
 
 
+def _is_node(x) -> bool:
+    """Whether ``_flatten`` treats ``x`` as a container (the slow, exact test)."""
+    t = type(x)
+    return t is tuple or t is list or t is dict or x is None or t in LIST_LIKE \
+        or (isinstance(x, tuple) and hasattr(x, "_fields"))
+
+
 def _leaves_like(td: TreeDef, tree: Any, leaves: list) -> bool:
     kind = td.kind
     if kind == "leaf":
-        t = type(tree)
-        if t is tuple or t is list or t is dict or tree is None:
+        if _is_node(tree):
             return False
         leaves.append(tree)
         return True
@@ -138,15 +236,13 @@ def _leaves_like(td: TreeDef, tree: Any, leaves: list) -> bool:
             return False
         if td.leafy:
             for c in tree:
-                tc = type(c)
-                if tc is tuple or tc is list or tc is dict or c is None:
+                if type(c) not in _LEAF_TYPES and _is_node(c):
                     return False
                 leaves.append(c)
             return True
         for c, x in zip(td.children, tree):
             if c is _LEAF:
-                tx = type(x)
-                if tx is tuple or tx is list or tx is dict or x is None:
+                if type(x) not in _LEAF_TYPES and _is_node(x):
                     return False
                 leaves.append(x)
             elif not _leaves_like(c, x, leaves):
@@ -199,6 +295,15 @@ def _unflatten(td: TreeDef, it) -> Any:
         if kind == "tuple":
             return tuple(islice(it, len(td.children)))
         kids = list(islice(it, len(td.children)))
+    elif td.rows is not None:               # rows of leaves: zip cuts them in C
+        row_kind, lens = td.rows
+        k = lens[0]
+        if k and lens.count(k) == len(lens):
+            kids = list(islice(zip(*[it] * k), len(lens)))
+        else:
+            kids = [tuple(islice(it, n)) for n in lens]
+        if row_kind == "list":
+            kids = list(map(list, kids))
     else:
         kids = [next(it) if c is _LEAF else _unflatten(c, it) for c in td.children]
     if kind == "tuple":

@@ -19,7 +19,7 @@ from collections.abc import Sequence
 
 import numpy as np
 
-from ..tree import LIST_LIKE
+from ..tree import register_list_like
 
 SMALL = 1 << 14
 """Leaves with at most this many entries are packed; larger ones are updated alone."""
@@ -139,11 +139,14 @@ class LeafBuffers(Sequence):
     [(2,), (2, 2)]
     """
 
-    __slots__ = ("layout", "arrays")
+    __slots__ = ("layout", "arrays", "params")
 
-    def __init__(self, layout: Layout, arrays: list) -> None:
+    def __init__(self, layout: Layout, arrays: list, params: tuple = None) -> None:
         self.layout = layout
         self.arrays = arrays
+        # (update arrays, leaves) of the params returned with this state, so that the
+        # next update, handed exactly those leaves, reads them without packing a copy
+        self.params = params
 
     def __len__(self) -> int:
         return self.layout.n
@@ -164,4 +167,4 @@ class LeafBuffers(Sequence):
         return repr(list(self))
 
 
-LIST_LIKE.add(LeafBuffers)          # cr.tree_leaves(state) reaches the arrays
+register_list_like(LeafBuffers)   # cr.tree_leaves(state) reaches the arrays
