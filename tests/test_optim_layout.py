@@ -154,3 +154,63 @@ def test_subclasses_without_owned_still_work():
     new, _ = s.update(params, grads, s.init(params))
     np.testing.assert_array_equal(new[0], np.full((2, 2), 0.5))
     assert np.shape(new[1]) == () and float(new[1]) == 1.5
+
+
+# --- params handed straight back: read from the last update's arrays, not repacked --
+def _float_params(rng):
+    p = mixed_params(rng)
+    p["t"] = np.asarray(p["t"])                         # leaves that come back as arrays
+    return p
+
+
+@pytest.mark.parametrize("opt", OPTS, ids=repr)
+def test_params_fed_back_give_the_same_steps_as_fresh_copies(opt):
+    rng = np.random.default_rng(3)
+    params = _float_params(rng)
+    grads = [grads_for(params, rng) for _ in range(4)]
+    p_fed, s_fed = params, opt.init(params)
+    p_copy, s_copy = params, opt.init(params)
+    for g in grads:
+        p_fed, s_fed = opt.update(p_fed, g, s_fed)         # the returned views, as they are
+        fresh = cr.tree_map(np.copy, p_copy)                # new arrays: packed afresh
+        p_copy, s_copy = opt.update(fresh, g, s_copy)
+        for a, b in zip(cr.tree_leaves(p_fed), cr.tree_leaves(p_copy)):
+            np.testing.assert_array_equal(a, b)
+
+
+def test_params_fed_back_are_never_written_and_edits_to_them_count():
+    rng = np.random.default_rng(4)
+    params = _float_params(rng)
+    opt = optim.Adam(0.1)
+    state = opt.init(params)
+    g = grads_for(params, rng)
+    p1, s1 = opt.update(params, g, state)
+    kept = cr.tree_map(np.copy, p1)
+    p2, _ = opt.update(p1, g, s1)                           # reads p1's packed arrays
+    p2b, _ = opt.update(p1, g, s1)                          # twice: same answer
+    for a, b, c in zip(cr.tree_leaves(p1), cr.tree_leaves(kept), cr.tree_leaves(p2b)):
+        np.testing.assert_array_equal(a, b)                 # p1 untouched by the updates
+    for a, c in zip(cr.tree_leaves(p2), cr.tree_leaves(p2b)):
+        np.testing.assert_array_equal(a, c)
+    # an edit in place to a returned leaf is what the next update sees
+    p1["w1"][0, 0] += 100.0
+    p3, _ = opt.update(p1, g, s1)
+    p3_ref, _ = opt.update(cr.tree_map(np.copy, p1), g, s1)
+    for a, b in zip(cr.tree_leaves(p3), cr.tree_leaves(p3_ref)):
+        np.testing.assert_array_equal(a, b)
+    assert abs(p3["w1"][0, 0] - p2["w1"][0, 0]) > 50
+
+
+def test_params_fed_back_are_read_without_packing(monkeypatch):
+    rng = np.random.default_rng(5)
+    params = _float_params(rng)
+    opt = optim.Adam(0.1)
+    p, s = opt.update(params, grads_for(params, rng), opt.init(params))
+    packed = []
+    real = L.Layout.pack
+    monkeypatch.setattr(L.Layout, "pack", lambda self, leaves: packed.append(1) or
+                        real(self, leaves))
+    p, s = opt.update(p, grads_for(params, rng), s)
+    assert len(packed) == 1                                 # the grads only
+    p, s = opt.update(cr.tree_map(np.copy, p), grads_for(params, rng), s)
+    assert len(packed) == 3                                 # new arrays: params packed too

@@ -18,6 +18,7 @@ arrays share one flat buffer, so that one NumPy call updates all of them.
 from __future__ import annotations
 
 import math
+from operator import is_
 from typing import Any, Callable, Union
 
 import numpy as np
@@ -62,9 +63,9 @@ _OWNED: dict = {}
 
 
 def _takes_owned(cls) -> bool:
-    """Whether ``cls._apply`` accepts ``owned=``: one flag per array, True where the params
-    and grads arrays are the update's own packed copies, which it may overwrite (results
-    written there need no fresh memory). Looked up once per class."""
+    """Whether ``cls._apply`` accepts ``owned=``: a pair of flags per array, True where the
+    params (first) or grads (second) array is the update's own packed copy, which it may
+    overwrite (results written there need no fresh memory). Looked up once per class."""
     v = _OWNED.get(cls)
     if v is None:
         import inspect
@@ -116,9 +117,10 @@ class Optimizer:
         from 1. Must not modify its inputs. The arrays are the parameter leaves (0-d ones
         as shape ``(1,)``), or with ``packed`` the layout's groups of them; ``buffers``
         maps each slot to its arrays, in the same order. An ``_apply`` that declares a
-        keyword ``owned`` also gets one flag per array: where it is True, the params and
-        grads arrays are the update's own packed copies and may be overwritten (Adam
-        writes its results there instead of into fresh memory)."""
+        keyword ``owned`` also gets one pair of flags per array, ``(params own, grads
+        own)``: where a flag is True, that params or grads array is the update's own
+        packed copy and may be overwritten (Adam writes its results there instead of
+        into fresh memory)."""
         raise NotImplementedError
 
     # --- the protocol ---------------------------------------------------------------
@@ -164,14 +166,18 @@ class Optimizer:
             self._check_params(p_leaves, params, "update")
         layout = layout_of(p_leaves, self.packed)
         step, buffers = self._read_state(state, p_leaves, layout)
-        p_arrays, g_arrays = layout.pack(p_leaves), layout.pack(g_leaves)
-        extra = {"owned": layout.owned} if _takes_owned(type(self)) else {}
+        p_arrays, p_own = self._params_arrays(state, layout, p_leaves)
+        g_arrays = layout.pack(g_leaves)
+        extra = {"owned": tuple(zip(p_own, layout.owned))} if _takes_owned(type(self)) \
+            else {}
         new_p, new_buf = self._apply(p_arrays, g_arrays, buffers, step + 1,
                                      self._lr_at(step), **extra)
         new_state = {"step": step + 1}
+        out = layout.unpack(new_p)
+        made = (new_p, out)
         for s, arrays in new_buf.items():
-            new_state[s] = LeafBuffers(layout, arrays)
-        return tree_unflatten(tree, layout.unpack(new_p)), new_state
+            new_state[s] = LeafBuffers(layout, arrays, made)
+        return tree_unflatten(tree, out), new_state
 
     # --- helpers --------------------------------------------------------------------
     def _check_params(self, leaves: list, params, where: str) -> list:
@@ -233,6 +239,22 @@ class Optimizer:
                                  f"these params)")
             buffers[s] = layout.pack(self._check_buffers(s, list(leaves), p_leaves))
         return int(step), buffers
+
+    def _params_arrays(self, state: dict, layout: Layout, p_leaves: list):
+        """``(update arrays of the params, whether each is the update's own copy)``.
+
+        The params an update returned come back as views into its packed arrays; when
+        ``p_leaves`` are exactly those views (the usual training loop), the arrays are read
+        as they are -- the same numbers with no copy, but not the update's own to
+        overwrite. Anything else is packed (copied) afresh."""
+        for s in self.slots():
+            b = state[s]
+            if type(b) is LeafBuffers and b.layout is layout and b.params is not None:
+                arrays, leaves = b.params
+                if all(map(is_, p_leaves, leaves)):
+                    return arrays, (False,) * len(arrays)
+            break
+        return layout.pack(p_leaves), layout.owned
 
     def _check_buffers(self, s: str, leaves: list, p_leaves: list) -> list:
         for k, (b, p) in enumerate(zip(leaves, p_leaves)):

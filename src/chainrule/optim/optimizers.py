@@ -119,14 +119,14 @@ class Adam(Optimizer):
         new_p, new_m, new_v = [], [], []
         wd = self.weight_decay
         for k, (p, g, m, v) in enumerate(zip(params, grads, buffers["m"], buffers["v"])):
-            own = bool(owned) and owned[k]          # p and g are packed copies
+            own_p, own_g = owned[k] if owned else (False, False)   # packed copies
             if wd:
                 g = g + wd * p
             m1 = g - m                                # m + (1 - b1) (g - m)
             m1 *= c1
             m1 += m
             # v + (1 - b2) (g^2 - v), in g's memory when g is the update's own
-            v1 = np.multiply(g, g, out=g) if (own or wd) else g * g
+            v1 = np.multiply(g, g, out=g) if (own_g or wd) else g * g
             v1 -= v
             v1 *= c2
             v1 += v
@@ -135,7 +135,7 @@ class Adam(Optimizer):
             np.divide(m1, d, out=d)
             d *= step
             # p - step m / (sqrt(v) + eps), in p's memory when p is the update's own
-            new_p.append(np.subtract(p, d, out=p if own else d))
+            new_p.append(np.subtract(p, d, out=p if own_p else d))
             new_m.append(m1)
             new_v.append(v1)
         return new_p, {"m": new_m, "v": new_v}
