@@ -120,6 +120,8 @@ class _LeafyDefs(dict):
 
 _LEAFY = {"tuple": _LeafyDefs("tuple"), "list": _LeafyDefs("list")}
 
+_SEQUENCE = {"tuple": tuple, "list": list}
+
 # Shared TreeDefs of dicts of leaves, keyed by their (sorted) keys.
 _DICTS: dict = {}
 
@@ -149,6 +151,10 @@ def _flatten(tree: Any, leaves: list) -> TreeDef:
                 leaves.append(c)
                 kids.append(_LEAF)
                 rows = False
+            elif (tc is tuple or tc is list) and _LEAF_TYPES.issuperset(map(type, c)):
+                leaves.extend(c)                # a row of leaves, inline: no call
+                kids.append(_LEAFY["tuple" if tc is tuple else "list"][len(c)])
+                leafy = False
             elif tc is tuple or tc is list or tc is dict or c is None \
                     or isinstance(c, tuple) or tc in LIST_LIKE:
                 sub = _flatten(c, leaves)
@@ -245,6 +251,9 @@ def _leaves_like(td: TreeDef, tree: Any, leaves: list) -> bool:
                 if type(x) not in _LEAF_TYPES and _is_node(x):
                     return False
                 leaves.append(x)
+            elif c.leafy and _SEQUENCE.get(c.kind) is type(x) and len(x) == len(c.children) \
+                    and _LEAF_TYPES.issuperset(map(type, x)):
+                leaves.extend(x)                # a row of leaves, inline: no call
             elif not _leaves_like(c, x, leaves):
                 return False
         return True

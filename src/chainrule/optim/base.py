@@ -24,7 +24,7 @@ from typing import Any, Callable, Union
 import numpy as np
 
 from ..tree import tree_flatten, tree_leaves_like, tree_unflatten
-from .layout import Layout, LeafBuffers, layout_of
+from .layout import Layout, LeafBuffers, layout_of, shape_and_dtype
 
 LearningRate = Union[float, Callable[[int], float]]
 
@@ -60,6 +60,9 @@ def _paths(tree) -> list:
 
 
 _OWNED: dict = {}
+
+
+_ARRAYS = {np.ndarray}
 
 
 def _takes_owned(cls) -> bool:
@@ -154,17 +157,19 @@ class Optimizer:
                              f"{tree_flatten(grads)[1]!r} but params have {tree!r}; pass the "
                              f"gradient of the loss with respect to these params "
                              f"(cr.grad(loss)(params, ...))") from None
-        # One quick pass over the leaves; the careful checks (which name the culprit)
-        # only when it finds something to convert or to complain about.
-        for p, g in zip(p_leaves, g_leaves):
-            if type(p) is not np.ndarray or p.dtype.kind != "f" or type(g) is not np.ndarray \
-                    or g.shape != p.shape or g.dtype is not p.dtype:
-                p_leaves = self._check_params(p_leaves, params, "update")
-                g_leaves = self._check_grads(p_leaves, g_leaves, params)
-                break
-        if not p_leaves:
-            self._check_params(p_leaves, params, "update")
-        layout = layout_of(p_leaves, self.packed)
+        # One quick pass (C-level loops: arrays only, and the same shapes and dtypes);
+        # the careful checks, which name the culprit, only when it finds something to
+        # convert or to complain about.
+        sig = None
+        if _ARRAYS >= set(map(type, p_leaves)) | set(map(type, g_leaves)) and p_leaves:
+            sig = tuple(map(shape_and_dtype, p_leaves))
+            if tuple(map(shape_and_dtype, g_leaves)) != sig:
+                sig = None
+        layout = layout_of(p_leaves, self.packed, sig) if sig is not None else None
+        if layout is None or not layout.floating:
+            p_leaves = self._check_params(p_leaves, params, "update")
+            g_leaves = self._check_grads(p_leaves, g_leaves, params)
+            layout = layout_of(p_leaves, self.packed)
         step, buffers = self._read_state(state, p_leaves, layout)
         p_arrays, p_own = self._params_arrays(state, layout, p_leaves)
         g_arrays = layout.pack(g_leaves)

@@ -15,6 +15,7 @@ list of one array per leaf), so only the parameters and gradients are packed per
 from __future__ import annotations
 
 import math
+from operator import attrgetter
 from collections.abc import Sequence
 
 import numpy as np
@@ -40,7 +41,7 @@ class Layout:
     [(2, 3), (3,), ()]
     """
 
-    __slots__ = ("sig", "n", "groups", "where", "owned")
+    __slots__ = ("sig", "n", "groups", "where", "owned", "floating", "_views")
 
     def __init__(self, sig: tuple, packed: bool) -> None:
         self.sig = sig
@@ -75,6 +76,10 @@ class Layout:
             self.groups.append((ks, spans))
         # packed groups are fresh copies (pack), which an update may overwrite
         self.owned = tuple(spans is not None for _, spans in self.groups)
+        self.floating = all(dtype.kind == "f" for _, dtype in sig)
+        # unpack's plan: (group, slice, shape) per leaf, a whole-group slice for singles
+        self._views = [(gi, slice(None) if sl is None else sl, shape)
+                       for gi, sl, shape in self.where]
 
     def pack(self, leaves: list) -> list:
         """The arrays of the update for these leaves (packed groups are copies)."""
@@ -89,8 +94,7 @@ class Layout:
 
     def unpack(self, arrays: list) -> list:
         """The leaves of these update arrays (views into the packed buffers)."""
-        leaf = self.leaf
-        return [leaf(arrays, k) for k in range(self.n)]
+        return [arrays[gi][sl].reshape(shape) for gi, sl, shape in self._views]
 
     def leaf(self, arrays: list, k: int) -> np.ndarray:
         """Leaf ``k`` of these update arrays (a view)."""
@@ -110,10 +114,15 @@ class Layout:
         return out
 
 
-def layout_of(leaves: list, packed: bool) -> Layout:
+shape_and_dtype = attrgetter("shape", "dtype")
+
+
+def layout_of(leaves: list, packed: bool, sig: tuple = None) -> Layout:
     """The layout of these (checked, floating-point) leaves; cached by their shapes and
-    dtypes. ``packed=False`` keeps every leaf its own group."""
-    sig = tuple([(p.shape, p.dtype) for p in leaves])
+    dtypes (``sig``: ``tuple(map(shape_and_dtype, leaves))`` when already known).
+    ``packed=False`` keeps every leaf its own group."""
+    if sig is None:
+        sig = tuple(map(shape_and_dtype, leaves))
     key = (sig, packed)
     lay = _LAYOUTS.get(key)
     if lay is None:
