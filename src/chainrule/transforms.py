@@ -10,6 +10,8 @@ tangents or cotangents through in one pass (leading batch axes), never one pass 
 from __future__ import annotations
 
 import functools
+from itertools import repeat
+from operator import attrgetter, is_
 from typing import Any, Callable, Sequence, Union
 
 import numpy as np
@@ -86,6 +88,11 @@ def _dtype(x):
     return np.asarray(x).dtype
 
 
+_ARRAY, _FLOAT = {np.ndarray}, {"f"}
+_kind = attrgetter("dtype.kind")
+_dtype_of = attrgetter("dtype")
+
+
 class _Inputs:
     """The differentiated leaves of a call: which arguments, their pytree, their values."""
 
@@ -95,10 +102,13 @@ class _Inputs:
         self.args = args
         self.leaves, self.tree = tree_flatten(sel)
         leaves = self.leaves
-        for k, leaf in enumerate(leaves):
-            if type(leaf) is not np.ndarray or leaf.dtype.kind != "f":
-                leaves[k] = _as_float_input(
-                    leaf, lambda k=k: self._where(fname, _arg_names(fun), k))
+        # plain: every leaf a floating-point ndarray (checked by C-level loops)
+        self.plain = _ARRAY >= set(map(type, leaves)) and _FLOAT >= set(map(_kind, leaves))
+        if not self.plain:
+            for k, leaf in enumerate(leaves):
+                if type(leaf) is not np.ndarray or leaf.dtype.kind != "f":
+                    leaves[k] = _as_float_input(
+                        leaf, lambda k=k: self._where(fname, _arg_names(fun), k))
 
     def _where(self, fname, names, k):
         if self.single:
@@ -139,7 +149,7 @@ def _arg_names(fun) -> list:
 def _vjp_trace(fun, inputs: _Inputs, kwargs):
     """Run ``fun`` on reverse tracers; returns (trace, input tracers, raw output)."""
     trace = ReverseTrace(new_level())
-    tracers = trace.new_inputs(inputs.leaves)
+    tracers = trace.new_inputs(inputs.leaves, plain=inputs.plain)
     out = fun(*inputs.substitute(tracers), **kwargs)
     return trace, tracers, out
 
@@ -155,6 +165,11 @@ def _pull_back(trace, in_tracers, in_leaves, out_leaves, cts, batch=(), consume=
     stop = k if k and in_tracers[-1]._idx == k - 1 else 0
     ct = backward(trace.tape, seeds, consume, batch, stop=stop) if seeds \
         else [None] * len(trace.tape)
+    if stop:                        # in order: a slice, checked by C-level loops
+        res = ct[:k]
+        if not any(map(is_, res, repeat(None))) \
+                and list(map(_dtype_of, res)) == list(map(_dtype_of, in_leaves)):
+            return res
     res = []
     for t, x in zip(in_tracers, in_leaves):
         c = ct[t._idx]

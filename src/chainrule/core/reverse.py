@@ -74,20 +74,24 @@ class ReverseTrace:
         t._idx = len(tape) - 1
         return t
 
-    def new_inputs(self, primals) -> list:
-        """One input tracer per primal (``new_input`` in a loop, without a call each)."""
+    def new_inputs(self, primals, plain: bool = False) -> list:
+        """One input tracer per primal (``new_input`` in a loop, without a call each);
+        ``plain``: the caller knows that no primal is a tracer."""
         tape = self.tape
         level = self.level
+        if not plain:
+            for primal in primals:
+                if isinstance(primal, Tracer):
+                    self.mixed = True
         out = []
-        for primal in primals:
-            if isinstance(primal, Tracer):
-                self.mixed = True
+        start = len(tape)
+        tape.extend([None] * len(primals))          # inputs: nothing to pull back
+        for idx, primal in enumerate(primals, start):
             t = _new(ReverseTracer)
             t._primal = primal
             t._trace = self
             t._level = level
-            t._idx = len(tape)
-            tape.append(None)                       # an input: nothing to pull back
+            t._idx = idx
             out.append(t)
         return out
 
