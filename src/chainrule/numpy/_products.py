@@ -31,18 +31,20 @@ def _swap(x):
 # rules use one GEMM over all batch axes ((..., k) @ (k, m)) rather than a stack of
 # matrix-vector products, which is what makes batched Jacobians and Hessians fast.
 def _mm_vjp_a(g, ans, a, b):
+    if type(g) is np.ndarray and type(b) is np.ndarray and b.ndim > 1 and a.ndim > 1:
+        return np.matmul(g, b.swapaxes(-1, -2))   # plain matrices (the hot case): NumPy
     if b.ndim == 1:                               # a (..., n, k) or (k,): outer product
         return expand_dims_(g, -1) * b
     if a.ndim == 1:
         if b.ndim == 2:
             return matmul(g, _swap(b))
         return getitem_(matmul(expand_dims_(g, -2), _swap(b)), (Ellipsis, 0, slice(None)))
-    if type(g) is np.ndarray and type(b) is np.ndarray:    # plain arrays: NumPy directly
-        return np.matmul(g, b.swapaxes(-1, -2))
     return matmul(g, _swap(b))
 
 
 def _mm_vjp_b(g, ans, a, b):
+    if type(g) is np.ndarray and type(a) is np.ndarray and a.ndim > 1 and b.ndim > 1:
+        return np.matmul(a.swapaxes(-1, -2), g)   # plain matrices (the hot case): NumPy
     if a.ndim == 1 and b.ndim == 1:
         return expand_dims_(g, -1) * a
     if a.ndim == 1:
@@ -51,8 +53,6 @@ def _mm_vjp_b(g, ans, a, b):
         if a.ndim == 2:
             return matmul(g, a)
         return getitem_(matmul(_swap(a), expand_dims_(g, -1)), (Ellipsis, 0))
-    if type(g) is np.ndarray and type(a) is np.ndarray:    # plain arrays: NumPy directly
-        return np.matmul(a.swapaxes(-1, -2), g)
     return matmul(_swap(a), g)
 
 

@@ -170,13 +170,20 @@ class Optimizer:
             p_leaves = self._check_params(p_leaves, params, "update")
             g_leaves = self._check_grads(p_leaves, g_leaves, params)
             layout = layout_of(p_leaves, self.packed)
-        step, buffers = self._read_state(state, p_leaves, layout)
-        p_arrays, p_own = self._params_arrays(state, layout, p_leaves)
+        step, buffers, made = self._read_state(state, p_leaves, layout)
+        # The params an update returned come back as views into its packed arrays; when
+        # p_leaves are exactly those views (the usual training loop) the arrays are read
+        # as they are: the same numbers with no copy, but not ours to overwrite.
+        fed_back = made is not None and all(map(is_, p_leaves, made[1]))
+        p_arrays = made[0] if fed_back else layout.pack(p_leaves)
         g_arrays = layout.pack(g_leaves)
-        extra = {"owned": tuple(zip(p_own, layout.owned))} if _takes_owned(type(self)) \
-            else {}
-        new_p, new_buf = self._apply(p_arrays, g_arrays, buffers, step + 1,
-                                     self._lr_at(step), **extra)
+        lr = self.lr
+        lr = self._lr_at(step) if callable(lr) else lr
+        if _takes_owned(type(self)):
+            new_p, new_buf = self._apply(p_arrays, g_arrays, buffers, step + 1, lr,
+                                         owned=layout.owned_pairs[not fed_back])
+        else:
+            new_p, new_buf = self._apply(p_arrays, g_arrays, buffers, step + 1, lr)
         new_state = {"step": step + 1}
         out = layout.unpack(new_p)
         made = (new_p, out)
@@ -215,11 +222,12 @@ class Optimizer:
         return g_leaves
 
     def _read_state(self, state, p_leaves: list, layout: Layout):
-        """``(step, {buffer: its update arrays})`` from a checked ``state``."""
-        name = type(self).__name__
+        """``(step, {buffer: its update arrays}, made)`` from a checked ``state``; ``made``
+        is ``(update arrays, leaves)`` of the params returned with it, or None."""
         slots = self.slots()
         if type(state) is not dict or "step" not in state \
-                or any(s not in state for s in slots):
+                or not all(map(state.__contains__, slots)):
+            name = type(self).__name__
             want = ", ".join(["'step'"] + [repr(s) for s in slots])
             raise ValueError(f"{name}.update: state must be the dict made by {name}.init "
                              f"(keys {want}), got {type(state).__name__}"
@@ -228,38 +236,27 @@ class Optimizer:
         step = state["step"]
         if type(step) is not int and (isinstance(step, bool)
                                       or not isinstance(step, (int, np.integer))) or step < 0:
-            raise ValueError(f"{name}.update: state['step'] must be a count >= 0, got {step!r}")
+            raise ValueError(f"{type(self).__name__}.update: state['step'] must be a count "
+                             f">= 0, got {step!r}")
         buffers = {}
+        made = None
         n = len(p_leaves)
         for s in slots:
             leaves = state[s]
             if type(leaves) is LeafBuffers and leaves.layout is layout:
                 buffers[s] = leaves.arrays          # made by init / update for these params
+                if made is None:
+                    made = leaves.params
                 continue
             # anything else (a list of arrays, a state made for other params): check it
             # leaf by leaf, then pack it
             if not isinstance(leaves, (list, tuple, LeafBuffers)) or len(leaves) != n:
+                name = type(self).__name__
                 raise ValueError(f"{name}.update: state[{s!r}] must be a list of {n} arrays, "
                                  f"one per parameter array (as made by {name}.init for "
                                  f"these params)")
             buffers[s] = layout.pack(self._check_buffers(s, list(leaves), p_leaves))
-        return int(step), buffers
-
-    def _params_arrays(self, state: dict, layout: Layout, p_leaves: list):
-        """``(update arrays of the params, whether each is the update's own copy)``.
-
-        The params an update returned come back as views into its packed arrays; when
-        ``p_leaves`` are exactly those views (the usual training loop), the arrays are read
-        as they are -- the same numbers with no copy, but not the update's own to
-        overwrite. Anything else is packed (copied) afresh."""
-        for s in self.slots():
-            b = state[s]
-            if type(b) is LeafBuffers and b.layout is layout and b.params is not None:
-                arrays, leaves = b.params
-                if all(map(is_, p_leaves, leaves)):
-                    return arrays, (False,) * len(arrays)
-            break
-        return layout.pack(p_leaves), layout.owned
+        return int(step), buffers, made
 
     def _check_buffers(self, s: str, leaves: list, p_leaves: list) -> list:
         for k, (b, p) in enumerate(zip(leaves, p_leaves)):

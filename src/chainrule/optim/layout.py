@@ -41,7 +41,8 @@ class Layout:
     [(2, 3), (3,), ()]
     """
 
-    __slots__ = ("sig", "n", "groups", "where", "owned", "floating", "_views")
+    __slots__ = ("sig", "n", "groups", "where", "owned", "owned_pairs", "floating",
+                 "_views")
 
     def __init__(self, sig: tuple, packed: bool) -> None:
         self.sig = sig
@@ -76,6 +77,10 @@ class Layout:
             self.groups.append((ks, spans))
         # packed groups are fresh copies (pack), which an update may overwrite
         self.owned = tuple(spans is not None for _, spans in self.groups)
+        # owned= for an update: (params own, grads own) per group, when the params were
+        # packed (copies) and when they were read from the last update's arrays
+        self.owned_pairs = {True: tuple((o, o) for o in self.owned),
+                            False: tuple((False, o) for o in self.owned)}
         self.floating = all(dtype.kind == "f" for _, dtype in sig)
         # unpack's plan: (group, slice, shape) per leaf, a whole-group slice for singles
         self._views = [(gi, slice(None) if sl is None else sl, shape)
