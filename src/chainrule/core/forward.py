@@ -23,6 +23,9 @@ class ForwardTracer(Tracer):
         self._tangent = tangent
 
 
+_EMPTY: dict = {}
+
+
 class ForwardTrace:
     """One forward-mode trace (one level). All its tangents carry the same leading
     ``batch`` axes (none for a single direction)."""
@@ -36,6 +39,10 @@ class ForwardTrace:
 
     def new_input(self, primal, tangent) -> ForwardTracer:
         return ForwardTracer(primal, self, tangent)
+
+    def process2(self, prim, a, b):
+        """``process(prim, (a, b), {})`` for two tracers of this trace."""
+        return self.process(prim, (a, b), _EMPTY)
 
     def process(self, prim, args, kw):
         level = self.level

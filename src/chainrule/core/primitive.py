@@ -149,8 +149,11 @@ def make_binary(prim: Primitive, name: str = None, doc: str = None) -> Callable:
     def f(x1, x2, /):
         try:
             if isinstance(x1, Tracer):
-                if isinstance(x2, Tracer) and x2._level > x1._level:
-                    return x2._trace.process(prim, (x1, x2), _EMPTY)
+                if isinstance(x2, Tracer):
+                    if x2._trace is x1._trace:
+                        return x1._trace.process2(prim, x1, x2)
+                    if x2._level > x1._level:
+                        return x2._trace.process(prim, (x1, x2), _EMPTY)
                 return x1._trace.process(prim, (x1, x2), _EMPTY)
             if isinstance(x2, Tracer):
                 return x2._trace.process(prim, (x1, x2), _EMPTY)

@@ -159,6 +159,30 @@ class ReverseTrace:
         t._idx = idx
         return t
 
+    def process2(self, prim, a, b):
+        """``process(prim, (a, b), {})`` for two tracers of this trace (``h @ W``, ``z + b``
+        inside a network): the wrappers have already checked them, so nothing is
+        checked again."""
+        va, vb = a._primal, b._primal
+        out = prim.fn(va, vb) if self.mixed else prim.impl(va, vb)
+        if config.debug_nans:
+            _check_nans(prim, out, "output")
+        tape = self.tape
+        idx = len(tape)
+        tape.append((prim, (va, vb), _EMPTY, out, (a._idx, b._idx)))
+        if prim.n_out:
+            tracers = []
+            for j, o in enumerate(out):
+                tape.append((_PROJECT, j, prim.n_out, o, (idx,)))
+                tracers.append(ReverseTracer(o, self, idx + 1 + j))
+            return tuple(tracers)
+        t = _new(ReverseTracer)
+        t._primal = out
+        t._trace = self
+        t._level = self.level
+        t._idx = idx
+        return t
+
     def record(self, prim, vals, kw, out, parents):
         """Record an entry computed elsewhere (custom rules, checkpoint)."""
         self.mixed = True                           # the outputs may hold lower tracers

@@ -90,8 +90,11 @@ def matmul(x1, x2, /):
     if type(x1) in (list, tuple) or type(x2) in (list, tuple):     # lists of traced values
         x1, x2 = as_traced(x1), as_traced(x2)
     if isinstance(x1, Tracer):                   # the traced path, without bind's loop
-        if isinstance(x2, Tracer) and x2._level > x1._level:
-            return x2._trace.process(_pmatmul, (x1, x2), _EMPTY)
+        if isinstance(x2, Tracer):
+            if x2._trace is x1._trace:
+                return x1._trace.process2(_pmatmul, x1, x2)
+            if x2._level > x1._level:
+                return x2._trace.process(_pmatmul, (x1, x2), _EMPTY)
         return x1._trace.process(_pmatmul, (x1, x2), _EMPTY)
     if isinstance(x2, Tracer):
         return x2._trace.process(_pmatmul, (x1, x2), _EMPTY)
