@@ -206,11 +206,55 @@ def test_params_fed_back_are_read_without_packing(monkeypatch):
     params = _float_params(rng)
     opt = optim.Adam(0.1)
     p, s = opt.update(params, grads_for(params, rng), opt.init(params))
-    packed = []
-    real = L.Layout.pack
-    monkeypatch.setattr(L.Layout, "pack", lambda self, leaves: packed.append(1) or
-                        real(self, leaves))
+    n_packed = sum(spans is not None for _, spans in s["m"].layout.groups)
+    assert n_packed == 2                                    # float64 and float32 groups
+    copies = []
+    real = np.concatenate
+    monkeypatch.setattr(np, "concatenate", lambda arrays, axis=0: copies.append(1) or
+                        real(arrays, axis=axis))
     p, s = opt.update(p, grads_for(params, rng), s)
-    assert len(packed) == 1                                 # the grads only
+    assert len(copies) == n_packed                          # the grads only
     p, s = opt.update(cr.tree_map(np.copy, p), grads_for(params, rng), s)
-    assert len(packed) == 3                                 # new arrays: params packed too
+    assert len(copies) == 3 * n_packed                      # new arrays: params packed too
+
+
+def test_a_state_keeps_no_large_parameter_alive():
+    import gc
+    import weakref
+    rng = np.random.default_rng(6)
+    params = {"big": rng.standard_normal(L.SMALL + 1), "w": rng.standard_normal((3, 2))}
+    opt = optim.Adam(0.1)
+    new, state = opt.update(params, grads_for(params, rng), opt.init(params))
+    big = weakref.ref(new["big"].base if new["big"].base is not None else new["big"])
+    del new
+    gc.collect()
+    assert big() is None                    # the state holds only the small packed arrays
+    again, _ = opt.update(params, grads_for(params, rng), state)   # and still works
+    assert again["big"].shape == params["big"].shape
+
+
+def test_other_params_with_a_fed_back_state_are_read_as_given():
+    rng = np.random.default_rng(7)
+    params = _float_params(rng)
+    opt = optim.Adam(0.1)
+    g = grads_for(params, rng)
+    p1, s1 = opt.update(params, g, opt.init(params))
+    shifted = cr.tree_map(lambda a: a + 1.0, p1)            # other arrays, other values
+    a, _ = opt.update(p1, g, s1)
+    b, _ = opt.update(shifted, g, s1)
+    for x, y in zip(cr.tree_leaves(a), cr.tree_leaves(b)):
+        np.testing.assert_allclose(y - x, 1.0, rtol=1e-5)
+
+
+def test_states_pickle_and_keep_working():
+    import pickle
+    rng = np.random.default_rng(8)
+    for params in (_float_params(rng), [np.zeros(3)], {"big": np.zeros(L.SMALL + 1)}):
+        opt = optim.Adam(0.1)
+        g = grads_for(params, rng)
+        p1, s1 = opt.update(params, g, opt.init(params))
+        s2 = pickle.loads(pickle.dumps(s1))
+        a, _ = opt.update(p1, g, s1)
+        b, _ = opt.update(p1, g, s2)                  # an unpickled state: packed afresh
+        for x, y in zip(cr.tree_leaves(a), cr.tree_leaves(b)):
+            np.testing.assert_array_equal(x, y)

@@ -174,8 +174,9 @@ class Optimizer:
         # The params an update returned come back as views into its packed arrays; when
         # p_leaves are exactly those views (the usual training loop) the arrays are read
         # as they are: the same numbers with no copy, but not ours to overwrite.
-        fed_back = made is not None and all(map(is_, p_leaves, made[1]))
-        p_arrays = made[0] if fed_back else layout.pack(p_leaves)
+        fed_back = made is not None and all(map(is_, layout.packed_leaves(p_leaves),
+                                                  made[1]))
+        p_arrays = layout.pack(p_leaves, made[0] if fed_back else None)
         g_arrays = layout.pack(g_leaves)
         lr = self.lr
         lr = self._lr_at(step) if callable(lr) else lr
@@ -186,7 +187,10 @@ class Optimizer:
             new_p, new_buf = self._apply(p_arrays, g_arrays, buffers, step + 1, lr)
         new_state = {"step": step + 1}
         out = layout.unpack(new_p)
-        made = (new_p, out)
+        # kept with the new state: the packed arrays only (a state must not keep a
+        # large parameter array alive; those are never copied anyway)
+        made = None if layout.packed_leaves is None else \
+            (layout.packed_groups(new_p), layout.packed_leaves(out))
         for s, arrays in new_buf.items():
             new_state[s] = LeafBuffers(layout, arrays, made)
         return tree_unflatten(tree, out), new_state

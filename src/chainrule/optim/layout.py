@@ -15,7 +15,7 @@ list of one array per leaf), so only the parameters and gradients are packed per
 from __future__ import annotations
 
 import math
-from operator import attrgetter
+from operator import attrgetter, itemgetter
 from collections.abc import Sequence
 
 import numpy as np
@@ -42,7 +42,7 @@ class Layout:
     """
 
     __slots__ = ("sig", "n", "groups", "where", "owned", "owned_pairs", "floating",
-                 "_views")
+                 "packed_leaves", "packed_groups", "_views")
 
     def __init__(self, sig: tuple, packed: bool) -> None:
         self.sig = sig
@@ -82,17 +82,27 @@ class Layout:
         self.owned_pairs = {True: tuple((o, o) for o in self.owned),
                             False: tuple((False, o) for o in self.owned)}
         self.floating = all(dtype.kind == "f" for _, dtype in sig)
+        # tuple(list[k] for k in ...) of the leaves that live in packed groups, and of
+        # the packed groups' arrays (None when there are none)
+        self.packed_leaves = _picker([k for ks, spans in self.groups if spans is not None
+                                      for k in ks])
+        self.packed_groups = _picker([gi for gi, own in enumerate(self.owned) if own])
         # unpack's plan: (group, slice, shape) per leaf, a whole-group slice for singles
         self._views = [(gi, slice(None) if sl is None else sl, shape)
                        for gi, sl, shape in self.where]
 
-    def pack(self, leaves: list) -> list:
-        """The arrays of the update for these leaves (packed groups are copies)."""
+    def pack(self, leaves: list, packed: tuple = None) -> list:
+        """The arrays of the update for these leaves: packed groups are copies, or the
+        arrays ``packed`` (one per packed group) when the caller knows they hold them."""
         out = []
+        j = 0
         for ks, spans in self.groups:
             if spans is None:
                 a = leaves[ks[0]]
                 out.append(a if a.ndim else a.reshape(1))
+            elif packed is not None:
+                out.append(packed[j])
+                j += 1
             else:
                 out.append(np.concatenate([leaves[k] for k in ks], axis=None))
         return out
@@ -120,6 +130,26 @@ class Layout:
 
 
 shape_and_dtype = attrgetter("shape", "dtype")
+
+
+class _PickOne:
+    """``seq -> (seq[k],)``; a class, not a lambda, so that layouts pickle (scikit-learn
+    estimators holding an optimiser state are pickled)."""
+
+    __slots__ = ("k",)
+
+    def __init__(self, k: int) -> None:
+        self.k = k
+
+    def __call__(self, seq) -> tuple:
+        return (seq[self.k],)
+
+
+def _picker(ks: list):
+    """``seq -> tuple(seq[k] for k in ks)`` by a C-level itemgetter (None if empty)."""
+    if not ks:
+        return None
+    return _PickOne(ks[0]) if len(ks) == 1 else itemgetter(*ks)
 
 
 def layout_of(leaves: list, packed: bool, sig: tuple = None) -> Layout:
@@ -158,8 +188,10 @@ class LeafBuffers(Sequence):
     def __init__(self, layout: Layout, arrays: list, params: tuple = None) -> None:
         self.layout = layout
         self.arrays = arrays
-        # (update arrays, leaves) of the params returned with this state, so that the
-        # next update, handed exactly those leaves, reads them without packing a copy
+        # (packed arrays, their leaves) of the params returned with this state, so that
+        # the next update, handed exactly those leaves, reads them without packing a copy.
+        # Only packed groups (small leaves) are kept: a large leaf is never copied, and
+        # a state must not keep a large array alive.
         self.params = params
 
     def __len__(self) -> int:
