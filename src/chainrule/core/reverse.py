@@ -146,11 +146,7 @@ class ReverseTrace:
         idx = len(tape)
         tape.append((prim, vals, kw, out, parents))
         if prim.n_out:
-            tracers = []
-            for j, o in enumerate(out):
-                tape.append((_PROJECT, j, prim.n_out, o, (idx,)))
-                tracers.append(ReverseTracer(o, self, idx + 1 + j))
-            return tuple(tracers)
+            return self._outputs(prim, idx, out)
         # the hot path: build the tracer without a Python-level __init__ frame
         t = _new(ReverseTracer)
         t._primal = out
@@ -171,17 +167,23 @@ class ReverseTrace:
         idx = len(tape)
         tape.append((prim, (va, vb), _EMPTY, out, (a._idx, b._idx)))
         if prim.n_out:
-            tracers = []
-            for j, o in enumerate(out):
-                tape.append((_PROJECT, j, prim.n_out, o, (idx,)))
-                tracers.append(ReverseTracer(o, self, idx + 1 + j))
-            return tuple(tracers)
+            return self._outputs(prim, idx, out)
         t = _new(ReverseTracer)
         t._primal = out
         t._trace = self
         t._level = self.level
         t._idx = idx
         return t
+
+    def _outputs(self, prim, idx: int, out) -> tuple:
+        """The tracers of a multi-output primitive recorded at ``idx``: one projection
+        entry per output."""
+        tape = self.tape
+        tracers = []
+        for j, o in enumerate(out):
+            tape.append((_PROJECT, j, prim.n_out, o, (idx,)))
+            tracers.append(ReverseTracer(o, self, idx + 1 + j))
+        return tuple(tracers)
 
     def record(self, prim, vals, kw, out, parents):
         """Record an entry computed elsewhere (custom rules, checkpoint)."""
@@ -190,11 +192,7 @@ class ReverseTrace:
         idx = len(tape)
         tape.append((prim, tuple(vals), kw, out, tuple(parents)))
         if prim.n_out:
-            tracers = []
-            for j, o in enumerate(out):
-                tape.append((_PROJECT, j, prim.n_out, o, (idx,)))
-                tracers.append(ReverseTracer(o, self, idx + 1 + j))
-            return tuple(tracers)
+            return self._outputs(prim, idx, out)
         return ReverseTracer(out, self, idx)
 
 
