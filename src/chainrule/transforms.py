@@ -12,13 +12,13 @@ from __future__ import annotations
 import functools
 from itertools import repeat
 from operator import attrgetter, is_
-from typing import Any, Callable, Sequence, Union
+from typing import Callable, Sequence, Union
 
 import numpy as np
 
 from .core.forward import ForwardTrace, ForwardTracer, _fit
 from .core.primitive import Primitive, top_tracer
-from .core.reverse import ReverseTrace, ReverseTracer, backward
+from .core.reverse import ReverseTrace, backward
 from .core.tracer import Tracer, gc_paused, new_level, primal_value
 from .tree import tree_flatten, tree_map, tree_unflatten
 
