@@ -208,3 +208,12 @@ def test_dicts_of_leaves_share_their_structure_and_round_trip():
     leaves, td = tree_flatten({"a": (1.0, 2.0), "b": None, "c": Pair(3.0, 4.0)})
     assert leaves == [1.0, 2.0, 3.0, 4.0] and not td.leafy
     assert tree_unflatten(td, leaves) == {"a": (1.0, 2.0), "b": None, "c": Pair(3.0, 4.0)}
+
+
+def test_dicts_with_equal_keys_of_other_types_keep_their_own_keys():
+    for _ in range(2):                               # the second time on the fast path
+        a = tree_flatten({1.0: "x"})[1]
+    b = tree_flatten({1: "y"})[1]
+    assert tree_unflatten(a, ["p"]) == {1.0: "p"}
+    back = tree_unflatten(b, ["q"])
+    assert back == {1: "q"} and type(next(iter(back))) is int

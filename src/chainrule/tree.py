@@ -122,8 +122,11 @@ _LEAFY = {"tuple": _LeafyDefs("tuple"), "list": _LeafyDefs("list")}
 
 _SEQUENCE = {"tuple": tuple, "list": list}
 
-# Shared TreeDefs of dicts of leaves, keyed by their (sorted) keys.
+# Shared TreeDefs of dicts of leaves whose keys are all strings, keyed by their (sorted)
+# keys. (Only strings: equal keys of other types can differ, 1 == 1.0 == True, and a
+# rebuilt dict must get the caller's own keys.)
 _DICTS: dict = {}
+_STR = {str}
 
 # Shared TreeDefs of tuples / lists whose children are all shared leafy TreeDefs, keyed
 # by the kind and the children's ids (the leafy defs above live as long as the module).
@@ -187,6 +190,8 @@ def _flatten(tree: Any, leaves: list) -> TreeDef:
         vals = list(map(tree.__getitem__, keys))
         if set(map(type, vals)) <= _LEAF_TYPES:            # {"W": W, "b": b}
             leaves.extend(vals)
+            if not _STR.issuperset(map(type, keys)):         # 1 == 1.0: not shared
+                return _node("dict", keys, (_LEAF,) * len(keys), len(keys), True)
             td = _DICTS.get(keys)
             if td is None:
                 if len(_DICTS) > 1024:
