@@ -178,8 +178,7 @@ class Optimizer:
                                                   made[1]))
         p_arrays = layout.pack(p_leaves, made[0] if fed_back else None)
         g_arrays = layout.pack(g_leaves)
-        lr = self.lr
-        lr = self._lr_at(step) if callable(lr) else lr
+        lr = self._lr_at(step)
         if _takes_owned(type(self)):
             new_p, new_buf = self._apply(p_arrays, g_arrays, buffers, step + 1, lr,
                                          owned=layout.owned_pairs[not fed_back])
@@ -189,10 +188,10 @@ class Optimizer:
         out = layout.unpack(new_p)
         # kept with the new state: the packed arrays only (a state must not keep a
         # large parameter array alive; those are never copied anyway)
-        made = None if layout.packed_leaves is None else \
+        kept = None if layout.packed_leaves is None else \
             (layout.packed_groups(new_p), layout.packed_leaves(out))
         for s, arrays in new_buf.items():
-            new_state[s] = LeafBuffers(layout, arrays, made)
+            new_state[s] = LeafBuffers(layout, arrays, kept)
         return tree_unflatten(tree, out), new_state
 
     # --- helpers --------------------------------------------------------------------

@@ -42,7 +42,7 @@ class Layout:
     """
 
     __slots__ = ("sig", "n", "groups", "where", "owned", "owned_pairs", "floating",
-                 "packed_leaves", "packed_groups", "_views")
+                 "packed_leaves", "packed_groups")
 
     def __init__(self, sig: tuple, packed: bool) -> None:
         self.sig = sig
@@ -58,13 +58,14 @@ class Layout:
         groups.sort(key=lambda ks: ks[0])          # groups in the order of their leaves
         # a group: (leaf indices, None) for one leaf, else (indices, [(slice, shape)])
         self.groups = []
-        # where[k] = (group number, slice or None, shape): leaf k inside the groups
+        # where[k] = (group number, slice, shape): leaf k inside the groups (a whole-group
+        # slice for a group of one leaf)
         self.where = [None] * self.n
         for gi, ks in enumerate(groups):
             if len(ks) == 1:
                 k = ks[0]
                 self.groups.append((ks, None))
-                self.where[k] = (gi, None, sig[k][0])
+                self.where[k] = (gi, slice(None), sig[k][0])
                 continue
             spans, start = [], 0
             for k in ks:
@@ -87,9 +88,6 @@ class Layout:
         self.packed_leaves = _picker([k for ks, spans in self.groups if spans is not None
                                       for k in ks])
         self.packed_groups = _picker([gi for gi, own in enumerate(self.owned) if own])
-        # unpack's plan: (group, slice, shape) per leaf, a whole-group slice for singles
-        self._views = [(gi, slice(None) if sl is None else sl, shape)
-                       for gi, sl, shape in self.where]
 
     def pack(self, leaves: list, packed: tuple = None) -> list:
         """The arrays of the update for these leaves: packed groups are copies, or the
@@ -109,13 +107,12 @@ class Layout:
 
     def unpack(self, arrays: list) -> list:
         """The leaves of these update arrays (views into the packed buffers)."""
-        return [arrays[gi][sl].reshape(shape) for gi, sl, shape in self._views]
+        return [arrays[gi][sl].reshape(shape) for gi, sl, shape in self.where]
 
     def leaf(self, arrays: list, k: int) -> np.ndarray:
         """Leaf ``k`` of these update arrays (a view)."""
         gi, sl, shape = self.where[k]
-        a = arrays[gi]
-        return a.reshape(shape) if sl is None else a[sl].reshape(shape)
+        return arrays[gi][sl].reshape(shape)
 
     def zeros(self) -> list:
         """Update arrays of zeros (an optimiser's buffers before the first step)."""
