@@ -100,10 +100,15 @@ def register_list_like(cls: type) -> None:
     _LEAF_TYPES.discard(cls)
 
 
-def _learn_leaf_type(tp: type) -> None:
+def _learn_leaf_type(leaf) -> None:
+    """Remember the type of ``leaf`` (a value flatten has just taken as a leaf) as a leaf
+    type. Tuple subclasses are not remembered: whether one is a container depends on the
+    instance (a ``_fields`` attribute makes it a namedtuple)."""
+    if isinstance(leaf, tuple):
+        return
     if len(_LEAF_TYPES) > 1024:                 # classes made on the fly: stay bounded
         _LEAF_TYPES.clear()
-    _LEAF_TYPES.add(tp)
+    _LEAF_TYPES.add(type(leaf))
 
 
 class _LeafyDefs(dict):
@@ -141,6 +146,13 @@ def _rows_def(key: tuple, kind: str, kids: tuple) -> TreeDef:
     return td
 
 
+def _is_node(x) -> bool:
+    """Whether ``_flatten`` treats ``x`` as a container (the slow, exact test)."""
+    t = type(x)
+    return t is tuple or t is list or t is dict or x is None or t in LIST_LIKE \
+        or (isinstance(x, tuple) and hasattr(x, "_fields"))
+
+
 def _flatten(tree: Any, leaves: list) -> TreeDef:
     t = type(tree)
     start = len(leaves)
@@ -158,14 +170,13 @@ def _flatten(tree: Any, leaves: list) -> TreeDef:
                 leaves.extend(c)                # a row of leaves, inline: no call
                 kids.append(_LEAFY["tuple" if tc is tuple else "list"][len(c)])
                 leafy = False
-            elif tc is tuple or tc is list or tc is dict or c is None \
-                    or isinstance(c, tuple) or tc in LIST_LIKE:
+            elif tc is dict or _is_node(c):     # (dicts first: nn layers are dicts)
                 sub = _flatten(c, leaves)
                 kids.append(sub)
                 leafy = False
                 rows = rows and sub.leafy and sub.kind != "dict"
             else:
-                _learn_leaf_type(tc)
+                _learn_leaf_type(c)
                 leaves.append(c)
                 kids.append(_LEAF)
                 rows = False
@@ -190,14 +201,14 @@ def _flatten(tree: Any, leaves: list) -> TreeDef:
         vals = list(map(tree.__getitem__, keys))
         if set(map(type, vals)) <= _LEAF_TYPES:            # {"W": W, "b": b}
             leaves.extend(vals)
-            if not _STR.issuperset(map(type, keys)):         # 1 == 1.0: not shared
-                return _node("dict", keys, (_LEAF,) * len(keys), len(keys), True)
-            td = _DICTS.get(keys)
+            shared = _STR.issuperset(map(type, keys))        # 1 == 1.0: not shared
+            td = _DICTS.get(keys) if shared else None
             if td is None:
-                if len(_DICTS) > 1024:
-                    _DICTS.clear()
-                td = _DICTS[keys] = _node("dict", keys, (_LEAF,) * len(keys), len(keys),
-                                          True)
+                td = _node("dict", keys, (_LEAF,) * len(keys), len(keys), True)
+                if shared:
+                    if len(_DICTS) > 1024:
+                        _DICTS.clear()
+                    _DICTS[keys] = td
             return td
         kids = tuple([_flatten(v, leaves) for v in vals])
         return _node("dict", keys, kids, len(leaves) - start, all(k is _LEAF for k in kids))
@@ -206,8 +217,8 @@ def _flatten(tree: Any, leaves: list) -> TreeDef:
     if isinstance(tree, tuple) and hasattr(tree, "_fields"):      # namedtuple
         kids = tuple([_flatten(c, leaves) for c in tree])
         return _node("namedtuple", t, kids, len(leaves) - start, False)
-    if t not in _LEAF_TYPES and not isinstance(tree, tuple):
-        _learn_leaf_type(t)
+    if t not in _LEAF_TYPES:
+        _learn_leaf_type(tree)
     leaves.append(tree)
     return _LEAF
 
@@ -223,13 +234,6 @@ def tree_flatten(tree: Any) -> tuple[list, TreeDef]:
     """
     leaves: list = []
     return leaves, _flatten(tree, leaves)
-
-
-def _is_node(x) -> bool:
-    """Whether ``_flatten`` treats ``x`` as a container (the slow, exact test)."""
-    t = type(x)
-    return t is tuple or t is list or t is dict or x is None or t in LIST_LIKE \
-        or (isinstance(x, tuple) and hasattr(x, "_fields"))
 
 
 def _leaves_like(td: TreeDef, tree: Any, leaves: list) -> bool:
