@@ -6,7 +6,8 @@ import pytest
 
 MODULES = ["chainrule.nn", "chainrule.nn.activations", "chainrule.nn.losses",
            "chainrule.nn.layers", "chainrule.nn.init", "chainrule.optim",
-           "chainrule.optim.base", "chainrule.optim.optimizers", "chainrule.optim.schedules"]
+           "chainrule.optim.base", "chainrule.optim.optimizers", "chainrule.optim.schedules",
+           "chainrule.optim.layout"]
 
 
 @pytest.mark.parametrize("name", MODULES)

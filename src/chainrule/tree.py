@@ -95,7 +95,17 @@ _LEAF_TYPES: set = set()
 
 
 def register_list_like(cls: type) -> None:
-    """Flatten instances of the sequence type ``cls`` like lists."""
+    """Flatten instances of the sequence type ``cls`` like lists (rebuilt as lists).
+
+    >>> class Row(list):
+    ...     pass
+    >>> tree_flatten([Row([1.0, 2.0])])[0]        # a list subclass is a leaf ...
+    [[1.0, 2.0]]
+    >>> register_list_like(Row)
+    >>> tree_flatten([Row([1.0, 2.0])])[0]        # ... until it is registered
+    [1.0, 2.0]
+    >>> LIST_LIKE.discard(Row)
+    """
     LIST_LIKE.add(cls)
     _LEAF_TYPES.discard(cls)
 

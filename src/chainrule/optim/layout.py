@@ -152,7 +152,15 @@ def _picker(ks: list):
 def layout_of(leaves: list, packed: bool, sig: tuple = None) -> Layout:
     """The layout of these (checked, floating-point) leaves; cached by their shapes and
     dtypes (``sig``: ``tuple(map(shape_and_dtype, leaves))`` when already known).
-    ``packed=False`` keeps every leaf its own group."""
+    ``packed=False`` keeps every leaf its own group.
+
+    >>> import numpy as np
+    >>> leaves = [np.zeros((2, 2)), np.zeros(2), np.zeros(SMALL + 1)]
+    >>> [ks for ks, _ in layout_of(leaves, packed=True).groups]     # the big one alone
+    [[0, 1], [2]]
+    >>> layout_of(leaves, packed=True) is layout_of(leaves, packed=True)
+    True
+    """
     if sig is None:
         sig = tuple(map(shape_and_dtype, leaves))
     key = (sig, packed)
