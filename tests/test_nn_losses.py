@@ -127,6 +127,52 @@ def test_cross_entropy_float32():
     np.testing.assert_allclose(v, nn.cross_entropy(z.astype(float), y), rtol=1e-6)
 
 
+@pytest.mark.parametrize("shape", [(4,), (5, 3), (2, 3, 4)])
+@pytest.mark.parametrize("dtype", [np.float32, np.float64])
+def test_cross_entropy_direct_path_matches_the_general_one(shape, dtype, monkeypatch):
+    # Traced logits with a one-hot ndarray target of their dtype are recorded directly
+    # (a training step); a list target or another dtype goes through the conversions.
+    # Both must give the same values and derivatives, in both modes and to second order.
+    z = randn(*shape, seed=11).astype(dtype)
+    y = onehot(np.arange(int(np.prod(shape[:-1]))) % shape[-1], shape[-1]) \
+        .reshape(shape).astype(dtype)
+    other = np.float64 if dtype is np.float32 else np.float32
+    fast = lambda z: nn.cross_entropy(z, y)                       # noqa: E731
+    slow_list = lambda z: nn.cross_entropy(z, y.tolist())         # noqa: E731
+    slow_cast = lambda z: nn.cross_entropy(z, y.astype(other))    # noqa: E731
+    for slow in (slow_list, slow_cast):
+        np.testing.assert_allclose(cr.grad(fast)(z), cr.grad(slow)(z), rtol=1e-6)
+        np.testing.assert_allclose(cr.hessian(fast)(z), cr.hessian(slow)(z), rtol=1e-5,
+                                   atol=1e-7)
+        t = randn(*shape, seed=12).astype(dtype)
+        np.testing.assert_allclose(cr.jvp(fast, (z,), (t,))[1], cr.jvp(slow, (z,), (t,))[1],
+                                   rtol=1e-5, atol=1e-7)
+    assert cr.grad(fast)(z).dtype == dtype
+    # the direct path is the one taken under tracing: it needs no input conversion
+    import chainrule.nn.losses as losses
+
+    def no_conversion(*a):
+        raise AssertionError("the general path was taken")
+    monkeypatch.setattr(losses, "_as_input", no_conversion)
+    g = cr.grad(fast)(z)
+    with pytest.raises(AssertionError, match="general path"):
+        cr.grad(slow_list)(z)
+    # the derivative in the logits is (softmax(z) - y) / n
+    n = int(np.prod(shape[:-1]))
+    np.testing.assert_allclose(g, (softmax_ref(z) - y) / n,
+                               rtol=1e-5 if dtype is np.float32 else 1e-12, atol=1e-7)
+
+
+def test_mean_of_a_traced_loss_is_the_loss():
+    z, y = randn(4, 3, seed=13), onehot(np.array([0, 1, 2, 0]), 3)
+    f = lambda z: cnp.mean(nn.cross_entropy(z, y))                 # noqa: E731
+    np.testing.assert_allclose(cr.grad(f)(z), cr.grad(nn.cross_entropy)(z, y))
+    np.testing.assert_allclose(cr.hessian(f)(z), cr.hessian(nn.cross_entropy)(z, y))
+    np.testing.assert_allclose(cr.grad(lambda z: cnp.mean(nn.cross_entropy(z, y),
+                                                           keepdims=True))(z),
+                               cr.grad(nn.cross_entropy)(z, y))
+
+
 def test_cross_entropy_bad_targets():
     z = randn(3, 4)
     with pytest.raises(ValueError, match="class labels must lie in 0..3.*from 0 to 4"):

@@ -20,7 +20,7 @@ from .. import numpy as cnp
 from ..core.primitive import Primitive
 from ..core.tracer import Tracer
 from ..numpy._registry import public
-from .activations import log_softmax, relu, softplus
+from .activations import _plog_softmax, log_softmax, relu, softplus
 from .._lookup import by_name
 
 _NS = "nn"
@@ -168,6 +168,15 @@ def cross_entropy(logits, target):
     array([[ 0.  ,  0.  ],
            [ 0.25, -0.25]])
     """
+    if isinstance(logits, Tracer) and type(target) is np.ndarray:
+        z = logits._primal
+        if type(z) is np.ndarray and z.shape == target.shape and z.dtype is target.dtype \
+                and z.ndim and z.shape[-1]:
+            # a training step's case (traced logits, one-hot rows of their dtype): nothing
+            # to convert or check, so the two primitives are recorded directly
+            trace = logits._trace
+            logp = trace.process(_plog_softmax, (logits,), {"axis": -1})
+            return trace.process(_pnll, (logp, target), _EMPTY)
     logits = _as_input("cross_entropy", "logits", logits)
     shape = logits.shape
     if not shape or shape[-1] == 0:

@@ -102,6 +102,9 @@ def mean(a, axis=None, dtype=None, out=None, keepdims=False, *, where=None):
     >>> float(cnp.mean([1.0, 2.0, 3.0], where=[True, False, True]))
     2.0
     """
+    if isinstance(a, Tracer) and axis is None and dtype is None and out is None \
+            and where is None and a._primal.ndim == 0 and a._primal.dtype.kind in "fc":
+        return a                    # the mean of a traced 0-d value (a loss): itself
     _check_out("mean", out)
     if where is not None and not holds_tracer(a):
         return np.mean(a, axis=axis, dtype=dtype, keepdims=keepdims, where=plain(where))
