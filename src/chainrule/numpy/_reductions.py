@@ -102,9 +102,9 @@ def mean(a, axis=None, dtype=None, out=None, keepdims=False, *, where=None):
     >>> float(cnp.mean([1.0, 2.0, 3.0], where=[True, False, True]))
     2.0
     """
-    if isinstance(a, Tracer) and axis is None and dtype is None and out is None \
-            and where is None and a._primal.ndim == 0 and a._primal.dtype.kind in "fc":
-        return a                    # the mean of a traced 0-d value (a loss): itself
+    if axis is None and dtype is None and out is None and where is None \
+            and _traced_float(a) and a.ndim == 0:
+        return a                    # the mean of a traced 0-d value (a loss): itself, at once
     _check_out("mean", out)
     if where is not None and not holds_tracer(a):
         return np.mean(a, axis=axis, dtype=dtype, keepdims=keepdims, where=plain(where))
@@ -112,8 +112,9 @@ def mean(a, axis=None, dtype=None, out=None, keepdims=False, *, where=None):
     if dtype is not None:
         a = astype(a, dtype)
     axes = norm_axes(axis, a.ndim, "mean")
+    # a mean over no axes (axis=(), or a 0-d value given a dtype): no tape entries
     if not axes and where is None and _traced_float(a):
-        return a                    # the mean of a 0-d value (a loss): no tape entries
+        return a
     if where is not None:
         m = _mask(where, a)
         s = bind(_psum, (where_(m, a, 0.0),), {"axis": axes, "keepdims": bool(keepdims)})
