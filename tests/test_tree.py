@@ -132,6 +132,22 @@ def test_rows_of_leaves_round_trip(tree):
 
 
 @pytest.mark.parametrize("tree", [
+    [(1.0, 2.0), (3.0, 4.0)],
+    ((np.zeros(2), np.ones(3)), (np.zeros((2, 2)),), ()),
+    [(MyList([1]), 2.0)],                            # a list subclass is a leaf
+])
+def test_the_quick_path_for_rows_gives_the_general_structure(tree):
+    from chainrule import tree as tree_module
+    tree_flatten(tree)                               # learns the leaf types
+    leaves, td = tree_flatten(tree)
+    assert (type(tree), *map(len, tree)) in tree_module._ROW_TREES   # the quick path ran
+    general = []
+    assert td == tree_module._flatten(tree, general) and td.rows is not None
+    assert len(leaves) == len(general) and all(map(lambda a, b: a is b, leaves, general))
+    assert same(tree_unflatten(td, leaves), tree)
+
+
+@pytest.mark.parametrize("tree", [
     [(1.0, 2.0), [3.0, 4.0]],                        # mixed row kinds
     [(1.0, (2.0,)), (3.0, 4.0)],                     # a row with a container
     [(1.0, None), (3.0, 4.0)],                       # None is an empty container

@@ -6,7 +6,7 @@ as in JAX; dict keys are kept in sorted order so that flattening is deterministi
 """
 from __future__ import annotations
 
-from itertools import islice
+from itertools import chain, islice
 from typing import Any, Callable
 
 __all__ = ["tree_flatten", "tree_unflatten", "tree_map", "tree_leaves", "tree_leaves_like",
@@ -148,6 +148,12 @@ _STR = {str}
 _ROWS: dict = {}
 
 
+# The TreeDefs of lists / tuples of tuples of leaves, keyed by the container type and the
+# row lengths: what tree_flatten's quick path returns (each made once by _flatten).
+_ROW_TREES: dict = {}
+_TUPLE = {tuple}
+
+
 def _rows_def(key: tuple, kind: str, kids: tuple) -> TreeDef:
     if len(_ROWS) > 1024:
         _ROWS.clear()
@@ -242,7 +248,19 @@ def tree_flatten(tree: Any) -> tuple[list, TreeDef]:
     >>> tree_unflatten(treedef, [x * 10 for x in leaves])
     {'a': [30.0], 'b': (10.0, 20.0)}
     """
-    leaves: list = []
+    t = type(tree)
+    if (t is list or t is tuple) and tree and _TUPLE >= set(map(type, tree)):
+        # rows of leaves, [(W, b), ...] (the usual parameters): C-level loops only
+        leaves = list(chain.from_iterable(tree))
+        if _LEAF_TYPES.issuperset(map(type, leaves)):
+            key = (t, *map(len, tree))
+            td = _ROW_TREES.get(key)
+            if td is None:
+                if len(_ROW_TREES) > 1024:
+                    _ROW_TREES.clear()
+                td = _ROW_TREES[key] = _flatten(tree, [])
+            return leaves, td
+    leaves = []
     return leaves, _flatten(tree, leaves)
 
 
