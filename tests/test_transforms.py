@@ -45,6 +45,39 @@ def test_value_and_grad_and_has_aux():
     assert aux2["norm"] == pytest.approx(5.0)
 
 
+def test_value_and_grad_pauses_the_collector_only_while_it_runs():
+    import gc
+    seen = []
+
+    def f(x):
+        seen.append(gc.isenabled())
+        return cnp.sum(x * x)
+
+    def inner(x):                            # a nested call leaves the collector paused
+        seen.append(gc.isenabled())
+        return cr.grad(f)(x).sum()
+
+    was = gc.isenabled()
+    try:
+        gc.enable()
+        cr.value_and_grad(f)(np.ones(3))
+        assert seen == [False] and gc.isenabled()
+        seen.clear()
+        cr.grad(inner)(np.ones(3))
+        assert seen == [False, False] and gc.isenabled()
+
+        def fails(x):
+            raise RuntimeError("boom")
+        with pytest.raises(RuntimeError, match="boom"):
+            cr.grad(fails)(1.0)
+        assert gc.isenabled()                # resumed on the error path too
+        gc.disable()                         # a caller's own pause is left as it is
+        cr.grad(f)(np.ones(3))
+        assert not gc.isenabled()
+    finally:
+        (gc.enable if was else gc.disable)()
+
+
 def test_grad_of_pytree_argument():
     params = {"W": RNG.standard_normal((3, 2)), "b": [np.zeros(2), (np.ones(2),)]}
     x = RNG.standard_normal((4, 3))

@@ -19,7 +19,7 @@ import numpy as np
 from .core.forward import ForwardTrace, ForwardTracer, _fit
 from .core.primitive import Primitive, top_tracer
 from .core.reverse import ReverseTrace, backward
-from .core.tracer import Tracer, gc_paused, new_level, primal_value
+from .core.tracer import Tracer, new_level, pause_gc, primal_value, resume_gc
 from .tree import tree_flatten, tree_map, tree_unflatten
 
 __all__ = ["grad", "value_and_grad", "vjp", "jvp", "jacfwd", "jacrev", "jacobian",
@@ -97,8 +97,12 @@ class _Inputs:
     """The differentiated leaves of a call: which arguments, their pytree, their values."""
 
     def __init__(self, fun, args, argnums, fname):
-        self.nums, self.single = _norm_argnums(argnums, len(args), fname)
-        sel = args[self.nums[0]] if self.single else tuple(args[i] for i in self.nums)
+        if type(argnums) is int and 0 <= argnums < len(args):     # the common case
+            self.nums, self.single = (argnums,), True
+            sel = args[argnums]
+        else:
+            self.nums, self.single = _norm_argnums(argnums, len(args), fname)
+            sel = args[self.nums[0]] if self.single else tuple(args[i] for i in self.nums)
         self.args = args
         self.leaves, self.tree = tree_flatten(sel)
         leaves = self.leaves
@@ -198,31 +202,31 @@ def value_and_grad(fun: Callable, argnums: Argnums = 0, has_aux: bool = False, *
 
     @functools.wraps(fun)
     def wrapped(*args, **kwargs):
-        with gc_paused():
-            return _value_and_grad(*args, **kwargs)
-
-    def _value_and_grad(*args, **kwargs):
-        inputs = _Inputs(fun, args, argnums, fname)
-        trace, tracers, out = _vjp_trace(fun, inputs, kwargs)
-        level = trace.level
-        if has_aux:
-            if not (isinstance(out, (tuple, list)) and len(out) == 2):
-                raise TypeError(f"{fname} with has_aux=True: the function must return a pair "
-                                f"(output, aux), got {type(out).__name__}"
-                                + (f" of length {len(out)}" if isinstance(out, (tuple, list))
-                                   else ""))
-            out, aux = out
-        _check_scalar(out, fname)
-        value = _lower(out, level)
-        if isinstance(out, Tracer) and out._level == level:
-            seed = np.array(1, dtype=out.dtype)     # (np.ones is Python-level)
-            cts = _pull_back(trace, tracers, inputs.leaves, [out], [seed], consume=True)
-        else:
-            cts = [_zeros(x) for x in inputs.leaves]
-        g = tree_unflatten(inputs.tree, cts)
-        if has_aux:
-            return (value, tree_map(lambda a: _lower(a, level), aux)), g
-        return value, g
+        paused = pause_gc()                 # (one frame and no lock: the hot path)
+        try:
+            inputs = _Inputs(fun, args, argnums, fname)
+            trace, tracers, out = _vjp_trace(fun, inputs, kwargs)
+            level = trace.level
+            if has_aux:
+                if not (isinstance(out, (tuple, list)) and len(out) == 2):
+                    raise TypeError(f"{fname} with has_aux=True: the function must return a "
+                                    f"pair (output, aux), got {type(out).__name__}"
+                                    + (f" of length {len(out)}"
+                                       if isinstance(out, (tuple, list)) else ""))
+                out, aux = out
+            _check_scalar(out, fname)
+            value = _lower(out, level)
+            if isinstance(out, Tracer) and out._level == level:
+                seed = np.array(1, dtype=out.dtype)     # (np.ones is Python-level)
+                cts = _pull_back(trace, tracers, inputs.leaves, [out], [seed], consume=True)
+            else:
+                cts = [_zeros(x) for x in inputs.leaves]
+            g = tree_unflatten(inputs.tree, cts)
+            if has_aux:
+                return (value, tree_map(lambda a: _lower(a, level), aux)), g
+            return value, g
+        finally:
+            resume_gc(paused)
 
     return wrapped
 
