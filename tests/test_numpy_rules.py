@@ -642,6 +642,15 @@ def test_rule(c):
     _close(traced, want, "traced value")
     # (b) every mode to second order against finite differences
     cr.check_grads(c.fn, args, modes=("fwd", "rev"), order=2)
+    # (e) the gradients are the caller's to change in place: writeable, and sharing no
+    # memory with each other or with the arguments (views and shared cotangents copied)
+    grads = cr.grad(lambda *a: cnp.sum(cnp.sin(c.fn(*a))), argnums=tuple(range(len(args))))(
+        *args)
+    for i, g in enumerate(grads):
+        g = np.asarray(g)
+        assert g.flags.writeable or g.ndim == 0 and type(grads[i]) is not np.ndarray, i
+        for other in list(grads[:i]) + list(args):
+            assert not np.shares_memory(g, np.asarray(other)), i
     for k in range(len(args)):
         # (c) batched tangents (jacfwd) and batched cotangents (jacrev) agree
         jf = cr.jacfwd(c.fn, argnums=k)(*args)

@@ -78,6 +78,23 @@ def test_value_and_grad_pauses_the_collector_only_while_it_runs():
         (gc.enable if was else gc.disable)()
 
 
+def test_gradients_are_the_callers_to_change_in_place():
+    # x + y hands one cotangent to both arguments; sum pulls back a read-only broadcast
+    # view. Returned as they were, gx += 1 changed gy too, and g += 1 failed.
+    x, y = np.ones(3), np.ones(3)
+    gx, gy = cr.grad(lambda x, y: cnp.sum((x + y) * 2.0), argnums=(0, 1))(x, y)
+    gx += 1.0
+    np.testing.assert_array_equal(gy, [2.0, 2.0, 2.0])
+    g = cr.grad(lambda p: cnp.sum(p["a"] + p["b"]))({"a": np.ones((2, 3)), "b": np.ones(3)})
+    for leaf in g.values():
+        assert leaf.flags.writeable and leaf.base is None
+    g["a"] += 1.0
+    np.testing.assert_array_equal(g["b"], [2.0, 2.0, 2.0])
+    _, pullback = cr.vjp(lambda x: x.T, np.ones((2, 3)))
+    (ct,) = pullback(np.ones((3, 2)))
+    assert ct.base is None and ct.flags.writeable
+
+
 def test_grad_of_pytree_argument():
     params = {"W": RNG.standard_normal((3, 2)), "b": [np.zeros(2), (np.ones(2),)]}
     x = RNG.standard_normal((4, 3))

@@ -173,7 +173,7 @@ def _pull_back(trace, in_tracers, in_leaves, out_leaves, cts, batch=(), consume=
         res = ct[:k]
         if not any(map(is_, res, repeat(None))) \
                 and list(map(_dtype_of, res)) == list(map(_dtype_of, in_leaves)):
-            return res
+            return _owned(res)
     res = []
     for t, x in zip(in_tracers, in_leaves):
         c = ct[t._idx]
@@ -182,7 +182,35 @@ def _pull_back(trace, in_tracers, in_leaves, out_leaves, cts, batch=(), consume=
         elif c.dtype is not x.dtype and c.dtype != x.dtype:    # float32 in, float32 out
             c = c.astype(x.dtype)
         res.append(c)
-    return res
+    return _owned(res)
+
+
+_base_of = attrgetter("base")
+
+
+def _owned(res: list) -> list:
+    """The cotangents as arrays the caller may change in place (``g *= scale``).
+
+    Inside the backward pass cotangents are never written to, so they may share memory:
+    ``x + y`` hands the same array to both arguments, and ``sum`` a read-only broadcast
+    view of a single number. Returned as they are, ``gx += 1`` would change ``gy`` too,
+    or fail. So any view (``base`` set) and any array met twice is copied. (The only
+    read-only arrays without a base are the core's cached constants, which rules use as
+    operands, never as results; test_numpy_rules checks this for every primitive.)
+    """
+    try:
+        fresh = all(map(is_, map(_base_of, res), repeat(None)))
+    except AttributeError:          # tracers of an enclosing transform: nothing to copy
+        fresh = False
+    if fresh and (len(res) < 2 or len(set(map(id, res))) == len(res)):
+        return res
+    out, seen = [], set()
+    for c in res:
+        if isinstance(c, np.ndarray) and (c.base is not None or id(c) in seen):
+            c = c.copy()
+        seen.add(id(c))
+        out.append(c)
+    return out
 
 
 def value_and_grad(fun: Callable, argnums: Argnums = 0, has_aux: bool = False, *,
