@@ -93,6 +93,17 @@ def test_gradients_are_the_callers_to_change_in_place():
     _, pullback = cr.vjp(lambda x: x.T, np.ones((2, 3)))
     (ct,) = pullback(np.ones((3, 2)))
     assert ct.base is None and ct.flags.writeable
+    # the identity must not hand back the caller's own cotangent or tangent
+    seed = np.ones(3)
+    _, pullback = cr.vjp(lambda x: x, np.zeros(3))
+    (ct,) = pullback(seed)
+    assert ct is not seed and not np.shares_memory(ct, seed)
+    t = np.ones(3)
+    _, (t1, t2, t3) = cr.jvp(lambda x: (x, x, x.reshape(3, 1)), (np.zeros(3),), (t,))
+    for a, b in [(t1, t), (t2, t), (t3, t), (t1, t2), (t1, t3), (t2, t3)]:
+        assert not np.shares_memory(a, b)
+    t1 += 1.0
+    np.testing.assert_array_equal(t, [1.0, 1.0, 1.0])
 
 
 def test_grad_of_pytree_argument():

@@ -173,7 +173,7 @@ def _pull_back(trace, in_tracers, in_leaves, out_leaves, cts, batch=(), consume=
         res = ct[:k]
         if not any(map(is_, res, repeat(None))) \
                 and list(map(_dtype_of, res)) == list(map(_dtype_of, in_leaves)):
-            return _owned(res)
+            return _owned(res, [c for _, c in seeds])
     res = []
     for t, x in zip(in_tracers, in_leaves):
         c = ct[t._idx]
@@ -182,29 +182,33 @@ def _pull_back(trace, in_tracers, in_leaves, out_leaves, cts, batch=(), consume=
         elif c.dtype is not x.dtype and c.dtype != x.dtype:    # float32 in, float32 out
             c = c.astype(x.dtype)
         res.append(c)
-    return _owned(res)
+    return _owned(res, [c for _, c in seeds])
 
 
 _base_of = attrgetter("base")
 
 
-def _owned(res: list) -> list:
-    """The cotangents as arrays the caller may change in place (``g *= scale``).
+def _owned(res: list, given: list) -> list:
+    """The derivatives as arrays the caller may change in place (``g *= scale``).
 
-    Inside the backward pass cotangents are never written to, so they may share memory:
-    ``x + y`` hands the same array to both arguments, and ``sum`` a read-only broadcast
-    view of a single number. Returned as they are, ``gx += 1`` would change ``gy`` too,
-    or fail. So any view (``base`` set) and any array met twice is copied. (The only
-    read-only arrays without a base are the core's cached constants, which rules use as
-    operands, never as results; test_numpy_rules checks this for every primitive.)
+    Inside a pass, cotangents and tangents are never written to, so they may share
+    memory: ``x + y`` hands the same cotangent to both arguments, ``sum`` pulls back a
+    read-only broadcast view of a single number, and the identity hands back the very
+    array the caller seeded it with (``given``). Returned as they are, ``gx += 1`` would
+    change ``gy`` or the caller's own array too, or fail. So any view (``base`` set), any
+    array met twice and any array of ``given`` is copied. (The only read-only arrays
+    without a base are the core's cached constants, which rules use as operands, never as
+    results; test_numpy_rules checks this for every primitive.)
     """
     try:
         fresh = all(map(is_, map(_base_of, res), repeat(None)))
-    except AttributeError:          # tracers of an enclosing transform: nothing to copy
+    except AttributeError:          # tracers of an enclosing transform, or None
         fresh = False
-    if fresh and (len(res) < 2 or len(set(map(id, res))) == len(res)):
-        return res
-    out, seen = [], set()
+    if fresh:
+        ids = set(map(id, res))
+        if len(ids) == len(res) and ids.isdisjoint(map(id, given)):
+            return res
+    out, seen = [], set(map(id, given))
     for c in res:
         if isinstance(c, np.ndarray) and (c.base is not None or id(c) in seen):
             c = c.copy()
@@ -403,7 +407,7 @@ def jvp(fun: Callable, primals: Sequence, tangents: Sequence):
                              f"shape {tuple(_shape(x))}")
         ts.append(t)
     out_tree, prim, tan = _jvp_run(fun, inputs, ts, {})
-    return tree_unflatten(out_tree, prim), tree_unflatten(out_tree, tan)
+    return tree_unflatten(out_tree, prim), tree_unflatten(out_tree, _owned(tan, ts))
 
 
 # ---------------------------------------------------------------------- Jacobians
