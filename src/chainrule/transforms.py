@@ -59,8 +59,8 @@ def _as_float_input(x, where: Callable[[], str]):
 
 
 def _norm_argnums(argnums: Argnums, nargs: int, fname: str) -> tuple:
-    if type(argnums) is int and 0 <= argnums < nargs:      # the common case, quickly
-        return (argnums,), True
+    """``(argument indices, single)``; the common case, one int in range, is taken by
+    ``_Inputs`` before it calls this."""
     single = isinstance(argnums, (int, np.integer))
     nums = (int(argnums),) if single else tuple(int(a) for a in argnums)
     for a in nums:
@@ -160,10 +160,11 @@ def _vjp_trace(fun, inputs: _Inputs, kwargs):
 
 def _pull_back(trace, in_tracers, in_leaves, out_leaves, cts, batch=(), consume=False):
     level = trace.level
-    seeds = []
+    seeds, given = [], []           # given: the caller's cotangents, never handed back
     for o, c in zip(out_leaves, cts):
         if isinstance(o, Tracer) and o._level == level and c is not None:
             seeds.append((o._idx, c))
+            given.append(c)
     # the inputs were recorded first (tape entries 0..k-1): the pass can stop above them
     k = len(in_tracers)
     stop = k if k and in_tracers[-1]._idx == k - 1 else 0
@@ -173,7 +174,7 @@ def _pull_back(trace, in_tracers, in_leaves, out_leaves, cts, batch=(), consume=
         res = ct[:k]
         if not any(map(is_, res, repeat(None))) \
                 and list(map(_dtype_of, res)) == list(map(_dtype_of, in_leaves)):
-            return _owned(res, [c for _, c in seeds])
+            return _owned(res, given)
     res = []
     for t, x in zip(in_tracers, in_leaves):
         c = ct[t._idx]
@@ -182,7 +183,7 @@ def _pull_back(trace, in_tracers, in_leaves, out_leaves, cts, batch=(), consume=
         elif c.dtype is not x.dtype and c.dtype != x.dtype:    # float32 in, float32 out
             c = c.astype(x.dtype)
         res.append(c)
-    return _owned(res, [c for _, c in seeds])
+    return _owned(res, given)
 
 
 _base_of = attrgetter("base")
