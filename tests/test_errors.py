@@ -91,6 +91,38 @@ def test_plain_numpy_on_traced_value_hints_chainrule_numpy():
                                2 * a + a)
 
 
+def test_float_of_traced_value_refuses_instead_of_dropping_the_derivative():
+    """float(x) * x once gave d/dx = x (not 2x) and math.sin(x) a zero gradient, silently."""
+    import math
+    msg = r"float\(\) of a traced value would drop its derivative.*cnp\.sin.*x\.item\(\)"
+    for f in (lambda x: float(x) * x, lambda x: math.sin(x), lambda x: math.exp(x) + x):
+        with pytest.raises(cr.TracedNumpyError, match=msg):
+            cr.grad(f)(3.0)
+        with pytest.raises(cr.TracedNumpyError, match=msg):        # forward mode too
+            cr.jvp(f, (3.0,), (1.0,))
+        with pytest.raises(cr.TracedNumpyError, match=msg):        # and one level up
+            cr.grad(cr.grad(lambda x: f(x) * x))(3.0)
+    with pytest.raises(cr.TracedNumpyError, match=r"complex\(\) of a traced value"):
+        cr.grad(lambda x: complex(x).real * x)(3.0)
+    with pytest.raises(cr.TracedNumpyError, match=r"tolist\(\).*stop_gradient\(x\)\.tolist"):
+        cr.grad(lambda x: cnp.array(x.tolist()).sum())(np.ones(3))
+    with pytest.raises(cr.TracedNumpyError, match="'%f' % x"):
+        cr.grad(lambda x: ("%.3f" % x, x)[1])(3.0)
+    # the ways that keep or honestly drop the derivative still work
+    assert cr.grad(lambda x: x.item() * x)(3.0) == 3.0              # explicit: no derivative
+    # int(), round() and math.floor / ceil / trunc are piecewise constant: zero is right.
+    # round(x) on a traced Python scalar (a 0-d array inside) once raised a TypeError.
+    for to_int, want in ((int, 3.0), (round, 4.0), (math.floor, 3.0), (math.ceil, 4.0),
+                         (math.trunc, 3.0), (lambda v: round(v, 1), 3.6)):
+        assert cr.grad(lambda x: to_int(x) * x)(3.55) == pytest.approx(want)
+        assert cr.jvp(lambda x: to_int(x) * x, (3.55,), (1.0,))[1] == pytest.approx(want)
+    assert cr.grad(lambda x: cnp.array(cr.stop_gradient(x).tolist()).sum() * x.sum())(
+        np.ones(3)).tolist() == [3.0, 3.0, 3.0]
+    assert cr.grad(lambda x: cnp.sin(x))(3.0) == pytest.approx(math.cos(3.0))
+    assert cr.grad(lambda x: x * x if x > 0 else -x)(3.0) == 6.0    # control flow on values
+    assert cr.grad(lambda x: x * len(f"{x:.2f}"))(3.0) == 4.0       # formatting for printing
+
+
 def test_debug_nans_names_first_primitive():
     cr.config.debug_nans = True
     try:

@@ -75,6 +75,14 @@ _HINT = ("use chainrule.numpy (e.g. `import chainrule.numpy as cnp; cnp.{name}(.
          "inside functions you differentiate")
 
 
+def _to_scalar_message(kind: str) -> str:
+    return (f"{kind}() of a traced value would drop its derivative (math.sin and the "
+            f"rest of the `math` module, and '%f' % x, call {kind}() too); keep it an "
+            f"array and use chainrule.numpy (cnp.sin(x) for math.sin(x)); to print it, "
+            f"f\"{{x:.4f}}\" works, and x.item() gives the value with no derivative on "
+            f"purpose")
+
+
 class Tracer:
     """Base class of traced values. Behaves like an ndarray in user code."""
 
@@ -110,21 +118,28 @@ class Tracer:
     def __bool__(self) -> bool:
         return bool(self._primal)
 
+    # float() and complex() would hand on the value without its derivative (and math.sin
+    # and friends call float() for you), so they refuse; int() is locally constant, so
+    # its derivative really is zero and it stays. x.item() is the explicit way out.
     def __float__(self) -> float:
-        return float(self._primal)
+        raise TracedNumpyError(_to_scalar_message("float"))
 
     def __int__(self) -> int:
         return int(self._primal)
 
     def __complex__(self) -> complex:
-        return complex(self._primal)
+        raise TracedNumpyError(_to_scalar_message("complex"))
 
     def item(self, *args):
         """The primal as a Python scalar (no derivative flows through it)."""
         return primal_value(self).item(*args)
 
     def tolist(self):
-        return primal_value(self).tolist()
+        # Python floats carry no derivative: refuse, as float() does.
+        raise TracedNumpyError(
+            "tolist() of a traced value would drop its derivative; iterate over it "
+            "(`for row in x`, `list(x)`) to keep traced elements, or call "
+            "cr.stop_gradient(x).tolist() if you want the values with no derivative")
 
     __hash__ = object.__hash__
 

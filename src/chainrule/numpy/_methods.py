@@ -6,6 +6,8 @@ differentiable functions.
 """
 from __future__ import annotations
 
+import math
+
 import numpy as np
 
 from ..core.errors import TracedNumpyError
@@ -103,9 +105,14 @@ def _install() -> None:
     T.imag = property(lambda self: np.zeros(self.shape, self.dtype))
     T.conj = T.conjugate = lambda self: self
     T.__divmod__, T.__rdivmod__ = _divmod, _rdivmod
-    # printing and rounding read the value (f"{loss:.3f}" inside a differentiated function)
+    # Printing and rounding read the value (f"{loss:.3f}" inside a differentiated
+    # function); rounding is piecewise constant, so no derivative is lost. `[()]` turns a
+    # 0-d array (a traced Python scalar) into a NumPy scalar, which Python can round.
     T.__format__ = lambda self, spec: format(primal_value(self), spec)
-    T.__round__ = lambda self, ndigits=None: round(primal_value(self), ndigits)
+    T.__round__ = lambda self, ndigits=None: round(primal_value(self)[()], ndigits)
+    T.__floor__ = lambda self: math.floor(primal_value(self)[()])
+    T.__ceil__ = lambda self: math.ceil(primal_value(self)[()])
+    T.__trunc__ = lambda self: math.trunc(primal_value(self)[()])
     methods = {
         "sum": red.sum, "mean": red.mean, "prod": red.prod, "max": red.max, "min": red.min,
         "var": red.var, "std": red.std, "cumsum": red.cumsum, "cumprod": red.cumprod,
