@@ -352,3 +352,52 @@ def test_get_optimizer_and_repr():
     assert "lr=step_decay(lr=0.1" in repr(optim.SGD(optim.step_decay(0.1, 5)))
     with pytest.raises(ValueError, match="unknown optimiser 'lbfgs'.*adam"):
         optim.get_optimizer("lbfgs")
+
+
+# ------------------------------------------------------ subnormal state entries
+@pytest.mark.parametrize("opt", [optim.SGD(0.1, momentum=0.9), optim.Adam(1e-3),
+                                 optim.RMSProp(1e-3), optim.AdaGrad(0.1)], ids=repr)
+def test_state_is_swept_of_subnormal_numbers_without_changing_the_params(opt):
+    """Adam's m of a weight whose gradient stays exactly zero (a dead ReLU unit's) decays
+    into float32's subnormal range and sticks there (0.9 m rounds back up to m), which
+    made every later step several times slower on those entries. Every SUBNORMAL_SWEEP
+    steps such entries are set to zero; the params come out as without the sweep."""
+    sweep = optim.base.SUBNORMAL_SWEEP
+    tiny = np.finfo(np.float32).tiny
+    rng = np.random.default_rng(0)
+    params = [(rng.standard_normal((6, 5)).astype(np.float32), np.ones(5, np.float32))]
+    dead = np.zeros((6, 5), bool)
+    dead[:, :2] = True                      # these entries get a gradient once, then never
+    state = opt.init(params)
+    leaves = lambda s: np.concatenate([np.ravel(b) for k in opt.slots() for b in s[k]])  # noqa
+    plain = copy.deepcopy(params)           # the same rule with no sweep, by hand below
+    plain_state = copy.deepcopy(state)
+    seen_subnormal = False
+    for t in range(1, 3 * 1000 + 1):
+        W, b = params[0]
+        g = (W * 1e-2 * (t == 1)) * dead + (W - 0.5) * ~dead
+        kept = copy.deepcopy(state)
+        params, new_state = opt.update(params, [(g, np.zeros_like(b))], state)
+        for x, y in zip(cr.tree_leaves(state), cr.tree_leaves(kept)):
+            np.testing.assert_array_equal(x, y)  # the state handed in is left as it was
+        state = new_state
+        vals = np.abs(leaves(state))
+        sub = (vals > 0) & (vals < tiny)
+        seen_subnormal |= bool(sub.any())
+        if t % sweep == 0:
+            assert not sub.any(), f"subnormal state entries left after step {t}"
+        # the unswept rule: the same optimiser, its state rebuilt without the sweep
+        plain, plain_state = _unswept_update(opt, plain, [(g, np.zeros_like(b))], plain_state)
+    if isinstance(opt, optim.Adam):
+        assert seen_subnormal               # the case really arises (between sweeps)
+    np.testing.assert_array_equal(params[0][0], plain[0][0])
+    np.testing.assert_array_equal(params[0][1], plain[0][1])
+
+
+def _unswept_update(opt, params, grads, state):
+    old = optim.base.SUBNORMAL_SWEEP
+    optim.base.SUBNORMAL_SWEEP = 1 << 62
+    try:
+        return opt.update(params, grads, state)
+    finally:
+        optim.base.SUBNORMAL_SWEEP = old

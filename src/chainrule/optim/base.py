@@ -13,7 +13,9 @@ number of updates made so far) and, per buffer of the optimiser (Adam's ``"m"`` 
 ``"v"``, ...), a sequence with one array per parameter array, in the order of
 ``cr.tree_leaves(params)`` (``cr.tree_unflatten`` gives it the structure of the params).
 Built-in optimisers keep those buffers packed (:mod:`chainrule.optim.layout`): small
-arrays share one flat buffer, so that one NumPy call updates all of them.
+arrays share one flat buffer, so that one NumPy call updates all of them. Every
+``SUBNORMAL_SWEEP`` steps, buffer entries below the smallest normal float are set to zero
+(see there why).
 """
 from __future__ import annotations
 
@@ -57,6 +59,30 @@ def _paths(tree) -> list:
             out.append(path or "(the array)")
     walk(tree, "")
     return out
+
+
+SUBNORMAL_SWEEP = 64
+"""Every this many steps, state entries too small to be normal floats are set to zero.
+
+A buffer that decays geometrically (Adam's ``m`` of a weight whose gradient stays exactly
+zero, a dead ReLU unit's) falls below the smallest normal float (1.2e-38 in float32) and
+stays there: rounding holds ``0.9 * m`` at a few units of the last place instead of
+reaching zero. Arithmetic on such subnormal numbers is many times slower on x86 CPUs,
+and NumPy cannot switch on the CPU's flush-to-zero mode. Measured on the digits MLP
+(64-128-128-10, Adam, float32): from epoch 25 about 1,700 of the 26,122 entries of ``m``
+were subnormal and an epoch took 10.9 ms instead of 7.5 ms. Setting them to zero is what
+a CPU in flush-to-zero mode does: it moves a parameter by at most ``lr * 1.2e-38 / eps``
+per step (about 1e-33 for Adam's defaults), below the last place of any weight not itself
+that small, and costs one pass over the state every SUBNORMAL_SWEEP steps (17 us for that
+MLP)."""
+
+
+def _without_subnormals(a):
+    """``a``, or a copy of it with its subnormal entries set to zero."""
+    if a.dtype.kind != "f":
+        return a
+    small = np.abs(a) < np.finfo(a.dtype).tiny
+    return np.where(small, a.dtype.type(0), a) if small.any() else a
 
 
 _OWNED: dict = {}
@@ -184,6 +210,9 @@ class Optimizer:
                                          owned=layout.owned_pairs[not fed_back])
         else:
             new_p, new_buf = self._apply(p_arrays, g_arrays, buffers, step + 1, lr)
+        if (step + 1) % SUBNORMAL_SWEEP == 0:
+            new_buf = {s: [_without_subnormals(a) for a in arrays]
+                       for s, arrays in new_buf.items()}
         new_state = {"step": step + 1}
         out = layout.unpack(new_p)
         # kept with the new state: the packed arrays only (a state must not keep a
