@@ -370,7 +370,7 @@ def test_state_is_swept_of_subnormal_numbers_without_changing_the_params(opt):
     dead[:, :2] = True                      # these entries get a gradient once, then never
     state = opt.init(params)
     leaves = lambda s: np.concatenate([np.ravel(b) for k in opt.slots() for b in s[k]])  # noqa
-    plain = copy.deepcopy(params)           # the same rule with no sweep, by hand below
+    plain = copy.deepcopy(params)           # the same optimiser run with the sweep off
     plain_state = copy.deepcopy(state)
     seen_subnormal = False
     for t in range(1, 3 * 1000 + 1):
@@ -386,7 +386,7 @@ def test_state_is_swept_of_subnormal_numbers_without_changing_the_params(opt):
         seen_subnormal |= bool(sub.any())
         if t % sweep == 0:
             assert not sub.any(), f"subnormal state entries left after step {t}"
-        # the unswept rule: the same optimiser, its state rebuilt without the sweep
+        # the same step, the same gradient, with the sweep switched off
         plain, plain_state = _unswept_update(opt, plain, [(g, np.zeros_like(b))], plain_state)
     if isinstance(opt, optim.Adam):
         assert seen_subnormal               # the case really arises (between sweeps)
